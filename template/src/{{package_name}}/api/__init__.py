@@ -1,0 +1,4 @@
+"""The HTTP side: FastAPI app factory, routes and their dependencies.
+
+Enqueues through `jobs/`; never imports the worker package.
+"""

@@ -1,0 +1,116 @@
+"""Run a side effect at most once per key, even when a message is delivered twice.
+
+Brokers deliver at least once: `acks_late` plus redelivery after a crash means the same
+job can start twice, sometimes at the same time. A task wraps its side effect in
+`guard.claim(key)`:
+
+- a key that already finished returns the stored result, and nothing runs again;
+- a key another process is running raises `AlreadyRunning` (retry later);
+- otherwise the caller holds a lease and finishes with `claim.commit(result, also=...)`,
+  which stores the result and the caller's own Redis writes in one transaction, and
+  only while the lease is still the caller's.
+
+Writes that live in Redis (passed through `also`) are therefore exactly once. A side
+effect elsewhere (an SMTP server, a payment provider) can still repeat if the process
+dies between doing it and committing: pass the same key to that system as its own
+idempotency key where it has one.
+"""
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+from redis import Redis
+from redis.client import Pipeline
+from redis.exceptions import WatchError
+
+# Deletes the lease only if it still holds our token, so a slow holder whose lease
+# expired cannot release the lease of the process that took over.
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+class AlreadyRunning(Exception):
+    """Another delivery of the same work holds the lease; try again later."""
+
+
+class LeaseLost(Exception):
+    """The lease expired before commit; another process may have taken over."""
+
+
+@dataclass
+class Claim:
+    key: str
+    done: bool
+    result: Any = None
+    _guard: "IdempotencyGuard | None" = None
+    _token: str = ""
+
+    def commit(self, result: Any, also: Callable[[Pipeline], object] | None = None) -> Any:
+        if self._guard is None:
+            raise RuntimeError(f"{self.key} was already done; nothing to commit")
+        self._guard._commit(self, result, also)
+        self.done, self.result = True, result
+        return result
+
+
+class IdempotencyGuard:
+    def __init__(
+        self, redis: Redis, prefix: str, lease_seconds: int, done_ttl_seconds: int
+    ) -> None:
+        self._redis = redis
+        self._prefix = f"{prefix}idem:"
+        self._lease_seconds = lease_seconds
+        self._done_ttl = done_ttl_seconds
+        self._release = redis.register_script(_RELEASE)
+
+    def _done_key(self, key: str) -> str:
+        return f"{self._prefix}done:{key}"
+
+    def _lease_key(self, key: str) -> str:
+        return f"{self._prefix}lease:{key}"
+
+    def finished(self, key: str) -> tuple[bool, Any]:
+        raw = self._redis.get(self._done_key(key))
+        return (False, None) if raw is None else (True, json.loads(str(raw)))
+
+    @contextmanager
+    def claim(self, key: str) -> Iterator[Claim]:
+        done, result = self.finished(key)
+        if done:
+            yield Claim(key, done=True, result=result)
+            return
+        token = uuid4().hex
+        lease = self._lease_key(key)
+        if not self._redis.set(lease, token, nx=True, ex=self._lease_seconds):
+            raise AlreadyRunning(key)
+        try:
+            # Look again: the holder before us may have committed and released
+            # between our first look and taking the lease.
+            done, result = self.finished(key)
+            if done:
+                yield Claim(key, done=True, result=result)
+            else:
+                yield Claim(key, done=False, _guard=self, _token=token)
+        finally:
+            self._release(keys=[lease], args=[token])
+
+    def _commit(self, claim: Claim, result: Any, also: Callable[[Pipeline], object] | None) -> None:
+        lease = self._lease_key(claim.key)
+        with self._redis.pipeline() as pipe:
+            try:
+                pipe.watch(lease)  # type: ignore[no-untyped-call]  # unannotated in redis-py
+                if pipe.get(lease) != claim._token:
+                    raise LeaseLost(claim.key)
+                pipe.multi()
+                pipe.set(self._done_key(claim.key), json.dumps(result), ex=self._done_ttl)
+                if also is not None:
+                    also(pipe)
+                pipe.execute()
+            except WatchError as exc:
+                raise LeaseLost(claim.key) from exc

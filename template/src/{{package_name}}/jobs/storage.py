@@ -1,0 +1,40 @@
+"""Where jobs put large outputs. The result backend only ever holds a small pointer."""
+
+import hashlib
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    uri: str
+    bytes: int
+    sha256: str
+
+    def as_result(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class LocalDirectoryStorage:
+    """Files under one directory; swap for an object store in production."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root.resolve()
+
+    def path_for(self, name: str) -> Path:
+        path = (self._root / name).resolve()
+        if not path.is_relative_to(self._root):
+            raise ValueError(f"{name!r} points outside the storage directory")
+        return path
+
+    def write_lines(self, name: str, lines: list[str]) -> StoredObject:
+        """Write atomically, so a job redelivered after a crash overwrites, never appends."""
+        path = self.path_for(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = "".join(f"{line}\n" for line in lines).encode()
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(data)
+        partial.replace(path)
+        return StoredObject(path.as_uri(), len(data), hashlib.sha256(data).hexdigest())

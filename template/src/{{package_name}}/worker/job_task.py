@@ -1,0 +1,49 @@
+"""`@job_task(SPEC)`: register a task with the name, limits and retries of its spec."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from celery import Task
+from pydantic import BaseModel
+
+from ..jobs.catalog import JobSpec
+from ..jobs.idempotency import AlreadyRunning
+from .app import app
+
+P = TypeVar("P", bound=BaseModel)
+R = TypeVar("R")
+AnyTask = Task[Any, Any]
+
+
+def job_task(
+    spec: JobSpec[P], retry_on: tuple[type[Exception], ...] = ()
+) -> Callable[[Callable[[AnyTask, P], R]], AnyTask]:
+    """Turn `run(task, payload)` into the Celery task `spec.name`.
+
+    `retry_on` lists transient errors: they are retried with exponential backoff and
+    jitter, at most `spec.max_retries` times. A payload that fails validation is not
+    retried: it would fail the same way every time.
+    """
+
+    def register(run: Callable[[AnyTask, P], R]) -> AnyTask:
+        def task(self: AnyTask, payload: dict[str, Any]) -> R:
+            return run(self, spec.payload.model_validate(payload))
+
+        task.__name__, task.__doc__ = run.__name__, run.__doc__
+        task.__module__, task.__qualname__ = run.__module__, run.__qualname__
+        return app.task(
+            name=spec.name,
+            bind=True,
+            queue=spec.queue,
+            soft_time_limit=spec.soft_time_limit,
+            time_limit=spec.time_limit,
+            ignore_result=not spec.keeps_result,
+            # Another delivery of the same work is running: wait and look again.
+            autoretry_for=(*retry_on, AlreadyRunning),
+            retry_backoff=True,
+            retry_backoff_max=spec.retry_backoff_max,
+            retry_jitter=True,
+            max_retries=spec.max_retries,
+        )(task)
+
+    return register

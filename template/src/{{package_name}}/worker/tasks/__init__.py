@@ -1,0 +1,1 @@
+"""One module per job; each registers itself with `@job_task(SPEC)`."""
