@@ -10,7 +10,7 @@ from typing import Any
 from celery import Celery
 
 from ..settings import Settings
-from .catalog import DEFAULT_QUEUE, longest_countdown, longest_hard_limit
+from .catalog import ALL_JOBS, DEFAULT_QUEUE, longest_countdown, longest_hard_limit
 
 # A message is handed to another worker once it stays unacknowledged this long, so it
 # must outlast the longest run plus the longest retry countdown (the Redis transport
@@ -58,6 +58,7 @@ def make_celery(settings: Settings, main: str = __name__.partition(".")[0]) -> C
         accept_content=["json"],
         result_accept_content=["json"],
         task_default_queue=DEFAULT_QUEUE,
+        task_routes={spec.name: {"queue": spec.queue} for spec in ALL_JOBS},
         # Results cost Redis memory; only jobs whose outcome the API serves keep one
         # (JobSpec.keeps_result), and kept results expire with the job record.
         task_ignore_result=True,

@@ -72,7 +72,6 @@ class JobClient:
                     spec.name,
                     args=[payload.model_dump(mode="json")],
                     task_id=job_id,
-                    queue=spec.queue,
                     headers={REQUEST_ID_HEADER: request_id},
                     # Fail fast: the caller decides about retrying, not kombu.
                     retry=False,

@@ -10,8 +10,8 @@ def broker_answers(celery: Celery) -> bool:
     """Bounded by the broker connect timeout set in `celery_app.py`."""
     try:
         with celery.connection_for_write() as connection:
-            # One attempt: a readiness probe reports, the orchestrator retries.
-            connection.ensure_connection(max_retries=1)
+            # One attempt, no retry sleeps: a probe reports, the orchestrator retries.
+            connection.ensure_connection(max_retries=0)
     except (KombuError, OSError):
         return False
     return True

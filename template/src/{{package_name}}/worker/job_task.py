@@ -34,7 +34,6 @@ def job_task(
         return app.task(
             name=spec.name,
             bind=True,
-            queue=spec.queue,
             soft_time_limit=spec.soft_time_limit,
             time_limit=spec.time_limit,
             ignore_result=not spec.keeps_result,

@@ -13,6 +13,12 @@ from ..job_task import AnyTask, job_task
 STEPS = 10
 
 
+def report_progress(task: AnyTask, percent: int) -> None:
+    # Progress belongs to a job id; a direct call (tests, a shell) has none.
+    if task.request.id:
+        task.update_state(state=PROGRESS, meta={"percent": percent})
+
+
 @job_task(REPORT, retry_on=(ConnectionError, TimeoutError))
 def build_report(task: AnyTask, payload: Report) -> dict[str, Any]:
     lines = ["row,value"]
@@ -22,7 +28,7 @@ def build_report(task: AnyTask, payload: Report) -> dict[str, Any]:
         last = payload.rows if step == STEPS - 1 else first + per_step
         lines.extend(f"{row},{row * row}" for row in range(first, last))
         time.sleep(payload.seconds_per_step)
-        task.update_state(state=PROGRESS, meta={"percent": (step + 1) * 100 // STEPS})
+        report_progress(task, (step + 1) * 100 // STEPS)
     # Named by job id: a redelivered job overwrites its own file, never another's.
     stored = resources.storage().write_lines(f"reports/{task.request.id}.csv", lines)
     return stored.as_result()
