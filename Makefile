@@ -1,0 +1,23 @@
+# The template's own commands. `make test` is what CI runs (.ci/run).
+UV ?= uv
+RUN := $(UV) run --frozen
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-fast lint
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install:  ## Create the template's dev environment (.venv) from uv.lock
+	$(UV) sync --frozen
+
+demo: install  ## Render a demo service, boot it against Redis, send a job, print its id and final state
+	$(RUN) python scripts/demo.py
+
+test: install  ## The whole suite: render, check, boot (needs Redis on 127.0.0.1:6379)
+	$(RUN) ruff check tests scripts
+	$(RUN) ruff format --check tests scripts
+	$(RUN) pytest -n 2
+
+test-fast: install  ## Rendering and answer validation only (no Redis, no boots)
+	$(RUN) pytest -n 2 tests/test_rendering.py tests/test_answers_validation.py

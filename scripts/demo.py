@@ -1,0 +1,166 @@
+"""Render a demo service, boot it against Redis, send it a job and print what happens.
+
+    make demo            (or: uv run python scripts/demo.py [DESTINATION])
+
+Uses the Redis at REDIS_URL (default 127.0.0.1:6379) when one answers, else starts a
+private redis-server on a free port and stops it afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from copier import run_copy
+from copier.errors import DirtyLocalWarning
+from redis import Redis
+from redis.exceptions import RedisError
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "template" / "tests"))
+
+from support.process_supervisor import (  # noqa: E402
+    ProcessSupervisor,
+    free_port,
+    http_ok,
+    log_matches,
+)
+
+DEFAULT_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+@contextmanager
+def redis_for_demo(supervisor: ProcessSupervisor, scratch: Path) -> Iterator[str]:
+    try:
+        Redis.from_url(DEFAULT_REDIS, socket_connect_timeout=1).ping()
+        yield DEFAULT_REDIS
+        return
+    except (RedisError, OSError):
+        pass
+    if not shutil.which("redis-server"):
+        sys.exit(
+            f"No Redis answers at {DEFAULT_REDIS} and redis-server is not installed.\n"
+            "Install it (Debian: apt-get install redis-server) or start one, then run again."
+        )
+    port = free_port()
+    supervisor.start(
+        "redis",
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(scratch),
+        ],
+        env=dict(os.environ),
+        cwd=scratch,
+        ready=log_matches(r"Ready to accept connections"),
+    )
+    say(f"Started a private Redis on 127.0.0.1:{port}")
+    yield f"redis://127.0.0.1:{port}/0"
+
+
+def render(destination: Path) -> None:
+    run_copy(str(ROOT), destination, defaults=True, overwrite=True, vcs_ref="HEAD", quiet=True)
+    say(f"Rendered the demo service into {destination}")
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    installed = subprocess.run(
+        ["make", "install"], cwd=destination, env=env, capture_output=True, text=True, check=False
+    )
+    if installed.returncode != 0:
+        sys.exit(f"`make install` failed:\n{installed.stdout}\n{installed.stderr}")
+    say("Installed its environment with `make install` (uv sync)")
+
+
+def follow(client: httpx.Client, location: str, timeout: float = 60) -> dict[str, object]:
+    states: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(location).raise_for_status().json()
+        if not states or states[-1] != status["state"]:
+            states.append(status["state"])
+        if status["state"] in {"SUCCESS", "FAILURE"}:
+            break
+        time.sleep(0.05)
+    say(f"  states seen: {' -> '.join(states)}")
+    return status
+
+
+def main() -> int:
+    # Rendering the working tree, uncommitted changes included, is the point of a demo.
+    warnings.simplefilter("ignore", DirtyLocalWarning)
+    destination = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "demo-service").resolve()
+    render(destination)
+    with tempfile.TemporaryDirectory(prefix="demo-") as scratch_name:
+        scratch = Path(scratch_name)
+        supervisor = ProcessSupervisor(scratch / "logs")
+        try:
+            with redis_for_demo(supervisor, scratch) as redis_url:
+                port = free_port()
+                env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+                env.update(
+                    REDIS_URL=redis_url,
+                    KEY_PREFIX=f"demo-{uuid.uuid4().hex[:6]}:",
+                    API_PORT=str(port),
+                )
+                supervisor.start(
+                    "worker",
+                    ["make", "worker"],
+                    env=env,
+                    cwd=destination,
+                    ready=log_matches(r"celery@\S+ ready\."),
+                    timeout=60,
+                )
+                url = f"http://127.0.0.1:{port}"
+                supervisor.start(
+                    "api",
+                    ["make", "api"],
+                    env=env,
+                    cwd=destination,
+                    ready=http_ok(f"{url}/readyz"),
+                    timeout=60,
+                )
+                say(f"Started `make worker` and `make api` (API on {url})")
+                client = httpx.Client(base_url=url, timeout=5)
+                response = client.post(
+                    "/charges",
+                    json={"customer_id": "demo-customer", "amount_cents": 1999, "currency": "EUR"},
+                    headers={"Idempotency-Key": f"demo-{uuid.uuid4().hex}"},
+                )
+                response.raise_for_status()
+                job_id = response.json()["id"]
+                say(f"POST /charges -> {response.status_code}, job id {job_id}")
+                status = follow(client, response.headers["location"])
+                say(f"Job {job_id}: {status['state']}")
+                say(f"  result: {json.dumps(status['result'])}")
+                return 0 if status["state"] == "SUCCESS" else 1
+        except Exception:
+            print(supervisor.report(), file=sys.stderr)
+            raise
+        finally:
+            supervisor.stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

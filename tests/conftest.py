@@ -1,0 +1,112 @@
+"""Fixtures of the template's own tests: rendering projects and preparing their environments."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from copier import run_copy
+from redis import Redis
+from redis.exceptions import RedisError
+
+ROOT = Path(__file__).resolve().parent.parent
+# The rendered project's process supervisor serves these tests too: one implementation.
+sys.path.insert(0, str(ROOT / "template" / "tests"))
+
+from support.process_supervisor import ProcessSupervisor  # noqa: E402
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+DEFAULT_PACKAGE = "acme_jobs"
+
+
+def render(destination: Path, **answers: Any) -> Path:
+    """Render the working tree of the template (uncommitted changes included)."""
+    run_copy(
+        str(ROOT),
+        destination,
+        data=answers,
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+        unsafe=False,
+    )
+    return destination
+
+
+def project_env(**extra: str) -> dict[str, str]:
+    """Environment for commands run inside a rendered project (not this repo's venv)."""
+    # Not this repo's venv, nor the flags of a `make` that runs these tests.
+    inherited = {"VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env.update(extra)
+    return env
+
+
+def run(
+    args: list[str], cwd: Path, timeout: float = 600, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        env=project_env(**extra_env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(args)}` in {cwd} exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout[-15000:]}\n--- stderr\n{result.stderr[-15000:]}",
+            pytrace=False,
+        )
+    return result
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except (RedisError, OSError) as exc:
+        pytest.fail(
+            f"The template's tests need a real Redis at {REDIS_URL} ({exc}). Start one with\n"
+            '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
+            pytrace=False,
+        )
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project rendered with default answers, installed with `make install`."""
+    project = render(tmp_path_factory.mktemp("default") / "acme-jobs")
+    run(["make", "install"], project)
+    return project
+
+
+@pytest.fixture
+def supervisor(tmp_path: Path) -> Iterator[ProcessSupervisor]:
+    processes = ProcessSupervisor(tmp_path / "logs")
+    yield processes
+    processes.stop_all()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed:
+        supervisor = getattr(item, "funcargs", {}).get("supervisor")
+        if isinstance(supervisor, ProcessSupervisor):
+            report.sections.append(("logs of the processes", supervisor.report()))
+    return report
+
+
+def unique_prefix() -> str:
+    return f"template-test-{uuid.uuid4().hex[:8]}:"

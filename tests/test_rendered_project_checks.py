@@ -1,0 +1,72 @@
+"""The rendered project passes its own checks: ruff, mypy, import-linter and pytest."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import DEFAULT_PACKAGE, project_env, render, run
+from support.process_supervisor import free_port
+
+
+def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
+    result = run(["make", "lint"], default_project)
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_rendered_project_passes_its_own_tests_against_real_redis(
+    default_project: Path, redis_url: str
+) -> None:
+    result = run(["make", "test"], default_project, REDIS_URL=redis_url)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary
+    assert "skipped" not in summary
+    assert "failed" not in summary
+
+
+def test_rendered_integration_tests_fail_loudly_without_redis(default_project: Path) -> None:
+    result = subprocess.run(
+        ["uv", "run", "--frozen", "pytest", "-m", "integration", "-x", "-q"],
+        cwd=default_project,
+        env=project_env(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "redis-server --port 6379" in result.stdout
+    assert "skipped" not in result.stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize("version", ["3.12", "3.13"])
+def test_project_for_a_newer_python_passes_ruff_and_mypy(
+    default_project: Path, tmp_path: Path, version: str
+) -> None:
+    # Only Python 3.11 can be assumed here, so the newer targets are checked
+    # statically with the tools of the 3.11 environment.
+    project = render(tmp_path / "newer", python_version=version)
+    tools = default_project / ".venv" / "bin"
+    run([str(tools / "ruff"), "check", "."], project)
+    run([str(tools / "ruff"), "format", "--check", "."], project)
+    run([str(tools / "mypy"), "src", "tests"], project)
+
+
+def test_import_contract_refuses_a_worker_that_imports_fastapi(
+    default_project: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "broken"
+    shutil.copytree(default_project, project, ignore=shutil.ignore_patterns(".venv", "var"))
+    worker_app = project / "src" / DEFAULT_PACKAGE / "worker" / "app.py"
+    worker_app.write_text("import fastapi  # noqa: F401\n" + worker_app.read_text())
+    result = subprocess.run(
+        [str(default_project / ".venv" / "bin" / "lint-imports"), "--no-cache"],
+        cwd=project,
+        env=project_env(PYTHONPATH=str(project / "src")),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "The worker never imports the web stack BROKEN" in result.stdout

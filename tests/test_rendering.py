@@ -1,0 +1,139 @@
+"""What `copier copy` writes: the documented tree, the answers, no template debris."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import DEFAULT_PACKAGE, ROOT, render
+
+EXPECTED_FILES = [
+    ".copier-answers.yml",
+    ".env.example",
+    ".gitignore",
+    ".python-version",
+    "Makefile",
+    "Procfile",
+    "README.md",
+    "pyproject.toml",
+    "src/{pkg}/settings.py",
+    "src/{pkg}/jobs/catalog.py",
+    "src/{pkg}/jobs/enqueue.py",
+    "src/{pkg}/jobs/idempotency.py",
+    "src/{pkg}/jobs/records.py",
+    "src/{pkg}/jobs/status.py",
+    "src/{pkg}/jobs/storage.py",
+    "src/{pkg}/worker/app.py",
+    "src/{pkg}/worker/reliability.py",
+    "src/{pkg}/worker/tasks/charge.py",
+    "src/{pkg}/worker/tasks/welcome_email.py",
+    "src/{pkg}/worker/tasks/report.py",
+    "src/{pkg}/api/app.py",
+    "src/{pkg}/api/routes/jobs.py",
+    "src/{pkg}/api/routes/signup.py",
+    "tests/conftest.py",
+    "tests/support/process_supervisor.py",
+    "tests/integration/test_service_round_trip.py",
+]
+# Jinja's delimiters as the template writes them; plain `}}` is a nested Python dict.
+JINJA_DEBRIS = re.compile(r"\{\{\s|\s\}\}|\{%|%\}|\{#\s")
+
+
+def text_files(project: Path) -> list[Path]:
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and ".venv" not in path.parts and ".git" not in path.parts
+    ]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(tmp_path_factory.mktemp("render") / "acme-jobs")
+
+
+def test_default_answers_render_the_documented_tree(project: Path) -> None:
+    missing = [
+        name.format(pkg=DEFAULT_PACKAGE)
+        for name in EXPECTED_FILES
+        if not (project / name.format(pkg=DEFAULT_PACKAGE)).is_file()
+    ]
+    assert missing == []
+
+
+def test_no_template_syntax_or_suffix_is_left_anywhere(project: Path) -> None:
+    leftovers = [
+        str(path.relative_to(project))
+        for path in text_files(project)
+        if path.suffix == ".jinja" or JINJA_DEBRIS.search(path.read_text())
+    ]
+    assert leftovers == []
+
+
+def test_rendered_files_look_hand_written(project: Path) -> None:
+    problems = []
+    for path in text_files(project):
+        text = path.read_text()
+        name = str(path.relative_to(project))
+        if text and not text.endswith("\n"):
+            problems.append(f"{name}: no final newline")
+        if "\n\n\n\n" in text:
+            problems.append(f"{name}: blank-line debris")
+        if any(line != line.rstrip() for line in text.splitlines()):
+            problems.append(f"{name}: trailing whitespace")
+    assert problems == []
+
+
+def test_answers_file_records_every_answer_for_updates(project: Path) -> None:
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    questions = {
+        key for key in yaml.safe_load((ROOT / "copier.yml").read_text()) if not key.startswith("_")
+    }
+    assert questions <= set(answers)
+    assert answers["_src_path"]
+
+
+def test_slug_and_package_are_derived_from_the_project_name(tmp_path: Path) -> None:
+    project = render(tmp_path / "out", project_name="Billing Service 2")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert (answers["project_slug"], answers["package_name"]) == (
+        "billing-service-2",
+        "billing_service_2",
+    )
+    assert (project / "src" / "billing_service_2" / "worker" / "app.py").is_file()
+    assert tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"] == (
+        "billing-service-2"
+    )
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.12", "3.13"])
+def test_python_version_sets_the_floor_and_the_tool_targets(tmp_path: Path, version: str) -> None:
+    project = render(tmp_path / "out", python_version=version)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == f">={version}"
+    assert pyproject["tool"]["ruff"]["target-version"] == f"py{version.replace('.', '')}"
+    assert pyproject["tool"]["mypy"]["python_version"] == version
+    assert (project / ".python-version").read_text().strip() == version
+
+
+def test_quotes_and_unicode_in_free_text_answers_stay_valid_code(tmp_path: Path) -> None:
+    name = 'Zoë\'s "Quoted" Jobs'
+    description = 'Jobs with "quotes", back\\slashes and ünïcödé'
+    project = render(
+        tmp_path / "out",
+        project_name=name,
+        project_slug="zoes-jobs",
+        description=description,
+        author_name='O\'Brien "Ops"',
+    )
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == description
+    assert pyproject["project"]["authors"][0]["name"] == 'O\'Brien "Ops"'
+    namespace: dict[str, object] = {}
+    source = (project / "src" / "zoes_jobs" / "api" / "app.py").read_text()
+    constants = "\n".join(
+        line for line in source.splitlines() if line.startswith(("TITLE", "DESCR"))
+    )
+    exec(compile(constants, "app.py", "exec"), namespace)  # only the two string constants
+    assert (namespace["TITLE"], namespace["DESCRIPTION"]) == (name, description)
