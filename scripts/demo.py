@@ -28,14 +28,10 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "template" / "tests"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from support.process_supervisor import (  # noqa: E402
-    ProcessSupervisor,
-    free_port,
-    http_ok,
-    log_matches,
-)
+from booting import start_worker_and_api  # noqa: E402
+from support.process_supervisor import ProcessSupervisor, free_port, log_matches  # noqa: E402
 
 DEFAULT_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -124,23 +120,7 @@ def main() -> int:
                     KEY_PREFIX=f"demo-{uuid.uuid4().hex[:6]}:",
                     API_PORT=str(port),
                 )
-                supervisor.start(
-                    "worker",
-                    ["make", "worker"],
-                    env=env,
-                    cwd=destination,
-                    ready=log_matches(r"celery@\S+ ready\."),
-                    timeout=60,
-                )
-                url = f"http://127.0.0.1:{port}"
-                supervisor.start(
-                    "api",
-                    ["make", "api"],
-                    env=env,
-                    cwd=destination,
-                    ready=http_ok(f"{url}/readyz"),
-                    timeout=60,
-                )
+                url = start_worker_and_api(supervisor, destination, env)
                 say(f"Started `make worker` and `make api` (API on {url})")
                 client = httpx.Client(base_url=url, timeout=5)
                 response = client.post(

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from booting import ROOT
 from copier import run_copy
 from redis import Redis
 from redis.exceptions import RedisError
-
-ROOT = Path(__file__).resolve().parent.parent
-# The rendered project's process supervisor serves these tests too: one implementation.
-sys.path.insert(0, str(ROOT / "template" / "tests"))
-
-from support.process_supervisor import ProcessSupervisor  # noqa: E402
+from support.process_supervisor import ProcessSupervisor
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 DEFAULT_PACKAGE = "acme_jobs"

@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
+from booting import api_url, start_make_target, start_worker_and_api
 from conftest import project_env, unique_prefix
 from redis import Redis
-from support.process_supervisor import ProcessSupervisor, free_port, http_ok, log_matches
+from support.process_supervisor import ProcessSupervisor, free_port
 
 pytestmark = pytest.mark.boot
-WORKER_READY = r"celery@\S+ ready\."
 
 
 def wait_for_success(client: httpx.Client, location: str, timeout: float = 60) -> dict[str, Any]:
@@ -70,23 +70,7 @@ def test_api_and_worker_boot_as_separate_processes_and_run_each_job_once(
     service_env: dict[str, str],
     supervisor: ProcessSupervisor,
 ) -> None:
-    url = f"http://127.0.0.1:{service_env['API_PORT']}"
-    supervisor.start(
-        "worker",
-        ["make", "worker"],
-        env=service_env,
-        cwd=default_project,
-        ready=log_matches(WORKER_READY),
-        timeout=60,
-    )
-    supervisor.start(
-        "api",
-        ["make", "api"],
-        env=service_env,
-        cwd=default_project,
-        ready=http_ok(f"{url}/readyz"),
-        timeout=60,
-    )
+    url = start_worker_and_api(supervisor, default_project, service_env)
     exercise(url, service_env, redis_url)
 
 
@@ -96,14 +80,5 @@ def test_make_dev_runs_api_and_worker_with_one_command(
     service_env: dict[str, str],
     supervisor: ProcessSupervisor,
 ) -> None:
-    url = f"http://127.0.0.1:{service_env['API_PORT']}"
-    dev = supervisor.start(
-        "dev",
-        ["make", "dev"],
-        env=service_env,
-        cwd=default_project,
-        ready=http_ok(f"{url}/readyz"),
-        timeout=60,
-    )
-    dev.wait_until(log_matches(WORKER_READY), timeout=60, what="running a ready worker")
-    exercise(url, service_env, redis_url)
+    start_make_target(supervisor, default_project, service_env, "dev")
+    exercise(api_url(service_env), service_env, redis_url)

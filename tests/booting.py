@@ -1,0 +1,46 @@
+"""Starting a rendered project's processes with its own make targets, as its README says.
+
+Shared by the boot tests and `scripts/demo.py`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The rendered project's process supervisor serves the template too: one implementation.
+sys.path.insert(0, str(ROOT / "template" / "tests"))
+
+from support.process_supervisor import (  # noqa: E402
+    ManagedProcess,
+    ProcessSupervisor,
+    http_ok,
+    log_matches,
+)
+
+WORKER_READY = r"celery@\S+ ready\."
+START_TIMEOUT = 60
+
+
+def api_url(env: dict[str, str]) -> str:
+    return f"http://127.0.0.1:{env['API_PORT']}"
+
+
+def start_make_target(
+    supervisor: ProcessSupervisor, project: Path, env: dict[str, str], target: str
+) -> ManagedProcess:
+    """`make worker`, `make api` or `make dev`, returning once it serves."""
+    ready = log_matches(WORKER_READY) if target == "worker" else http_ok(f"{api_url(env)}/readyz")
+    process = supervisor.start(
+        target, ["make", target], env=env, cwd=project, ready=ready, timeout=START_TIMEOUT
+    )
+    if target == "dev":
+        process.wait_until(log_matches(WORKER_READY), START_TIMEOUT, "running a ready worker")
+    return process
+
+
+def start_worker_and_api(supervisor: ProcessSupervisor, project: Path, env: dict[str, str]) -> str:
+    start_make_target(supervisor, project, env, "worker")
+    start_make_target(supervisor, project, env, "api")
+    return api_url(env)
