@@ -112,10 +112,12 @@ class ManagedProcess:
         self._reap(timeout=10)
 
     def terminate(self, grace: float = 20) -> int | None:
-        """SIGTERM (a Celery warm shutdown), then SIGKILL after `grace` seconds."""
+        """SIGTERM to the process itself, as Docker or Kubernetes send it to PID 1 (for
+        Celery a warm shutdown), then SIGKILL to the whole group after `grace` seconds."""
         if not self.alive():
             return self.popen.returncode if self.popen else None
-        self.signal_group(signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
         try:
             return self._reap(timeout=grace)
         except subprocess.TimeoutExpired:

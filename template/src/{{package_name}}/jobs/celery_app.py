@@ -4,6 +4,7 @@ The API uses this app only to publish and to read job states; the worker adds it
 execution settings on top (see `worker/reliability.py`).
 """
 
+import logging
 import math
 from typing import Any
 
@@ -16,6 +17,7 @@ from .catalog import ALL_JOBS, DEFAULT_QUEUE, longest_countdown, longest_hard_li
 # must outlast the longest run plus the longest retry countdown (the Redis transport
 # keeps a message unacked while its ETA is pending), or running jobs are duplicated.
 VISIBILITY_MARGIN_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 def visibility_timeout() -> int:
@@ -23,8 +25,15 @@ def visibility_timeout() -> int:
 
 
 def broker_transport_options(settings: Settings) -> dict[str, Any]:
+    if settings.visibility_timeout and settings.visibility_timeout < visibility_timeout():
+        log.warning(
+            "VISIBILITY_TIMEOUT=%s is below the %s s the job limits need: a job still "
+            "running after it will be started again (idempotent jobs absorb that).",
+            settings.visibility_timeout,
+            visibility_timeout(),
+        )
     return {
-        "visibility_timeout": visibility_timeout(),
+        "visibility_timeout": settings.visibility_timeout or visibility_timeout(),
         "global_keyprefix": settings.key_prefix,
         # Without socket timeouts a publish on a dead connection waits forever.
         "socket_timeout": settings.broker_socket_timeout,

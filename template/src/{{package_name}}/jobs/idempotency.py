@@ -33,6 +33,16 @@ _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+# Takes the lease when it is free or held by an earlier delivery of the same job
+# (same owner): ARGV = owner, new token, lease seconds.
+_ACQUIRE = """
+local held = redis.call('get', KEYS[1])
+if held and string.sub(held, 1, string.len(ARGV[1]) + 1) ~= ARGV[1] .. '|' then
+    return 0
+end
+redis.call('set', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[3])
+return 1
+"""
 
 
 class AlreadyRunning(Exception):
@@ -68,6 +78,7 @@ class IdempotencyGuard:
         self._lease_seconds = lease_seconds
         self._done_ttl = done_ttl_seconds
         self._release = redis.register_script(_RELEASE)
+        self._acquire = redis.register_script(_ACQUIRE)
 
     def _done_key(self, key: str) -> str:
         return f"{self._prefix}done:{key}"
@@ -80,14 +91,20 @@ class IdempotencyGuard:
         return (False, None) if raw is None else (True, json.loads(str(raw)))
 
     @contextmanager
-    def claim(self, key: str) -> Iterator[Claim]:
+    def claim(self, key: str, owner: str = "") -> Iterator[Claim]:
+        """`owner` is the job id. A job is delivered again only after the delivery
+        before it died (worker lost) or outlived its hard time limit, so a lease held
+        by the same owner is taken over at once instead of waiting for it to expire;
+        a lease held by another job (a client's retry with the same key) is respected.
+        """
         done, result = self.finished(key)
         if done:
             yield Claim(key, done=True, result=result)
             return
-        token = uuid4().hex
+        owner, nonce = owner or uuid4().hex, uuid4().hex
+        token = f"{owner}|{nonce}"
         lease = self._lease_key(key)
-        if not self._redis.set(lease, token, nx=True, ex=self._lease_seconds):
+        if not self._acquire(keys=[lease], args=[owner, nonce, self._lease_seconds]):
             raise AlreadyRunning(key)
         try:
             # Look again: the holder before us may have committed and released

@@ -7,12 +7,13 @@ from celery import Task
 from pydantic import BaseModel
 
 from ..jobs.catalog import JobSpec
-from ..jobs.idempotency import AlreadyRunning
+from ..jobs.idempotency import AlreadyRunning, LeaseLost
 from .app import app
 
 P = TypeVar("P", bound=BaseModel)
 R = TypeVar("R")
 AnyTask = Task[Any, Any]
+WORKER_LOST_RETRY_DELAY = 1
 
 
 def job_task(
@@ -37,12 +38,15 @@ def job_task(
             soft_time_limit=spec.soft_time_limit,
             time_limit=spec.time_limit,
             ignore_result=not spec.keeps_result,
-            # Another delivery of the same work is running: wait and look again.
-            autoretry_for=(*retry_on, AlreadyRunning),
+            # Another delivery of the same work is running, or took over: look again later.
+            autoretry_for=(*retry_on, AlreadyRunning, LeaseLost),
             retry_backoff=True,
             retry_backoff_max=spec.retry_backoff_max,
             retry_jitter=True,
             max_retries=spec.max_retries,
+            # Used only when the worker process was lost (task_retry_on_worker_lost):
+            # run the job again soon, not after Celery's default of three minutes.
+            default_retry_delay=WORKER_LOST_RETRY_DELAY,
         )(task)
 
     return register

@@ -10,7 +10,9 @@ from ..mailer import TRANSIENT_MAIL_ERRORS
 @job_task(WELCOME_EMAIL, retry_on=TRANSIENT_MAIL_ERRORS)
 def send_welcome_email(task: AnyTask, payload: WelcomeEmail) -> dict[str, str]:
     message_id = f"welcome-{payload.user_id}"
-    with resources.idempotency_for(WELCOME_EMAIL).claim(message_id) as claim:
+    with resources.idempotency_for(WELCOME_EMAIL).claim(
+        message_id, owner=str(task.request.id or "")
+    ) as claim:
         if not claim.done:
             resources.mailer().send(
                 message_id,
