@@ -7,6 +7,7 @@ execution settings on top (see `worker/reliability.py`).
 import logging
 import math
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery import Celery
 
@@ -24,6 +25,10 @@ def visibility_timeout() -> int:
     return longest_hard_limit() + longest_countdown() + VISIBILITY_MARGIN_SECONDS
 
 
+def effective_visibility_timeout(settings: Settings) -> int:
+    return settings.visibility_timeout or visibility_timeout()
+
+
 def broker_transport_options(settings: Settings) -> dict[str, Any]:
     if settings.visibility_timeout and settings.visibility_timeout < visibility_timeout():
         log.warning(
@@ -33,7 +38,7 @@ def broker_transport_options(settings: Settings) -> dict[str, Any]:
             visibility_timeout(),
         )
     return {
-        "visibility_timeout": settings.visibility_timeout or visibility_timeout(),
+        "visibility_timeout": effective_visibility_timeout(settings),
         "global_keyprefix": settings.key_prefix,
         # Without socket timeouts a publish on a dead connection waits forever.
         "socket_timeout": settings.broker_socket_timeout,
@@ -46,10 +51,18 @@ def broker_transport_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def broker_transport(broker_url: str) -> str | None:
+    """Our hardened Redis transport for Redis brokers (see `redis_transport.py`)."""
+    if urlsplit(broker_url).scheme in {"redis", "rediss"}:
+        return f"{__package__}.redis_transport:Transport"
+    return None
+
+
 def make_celery(settings: Settings, main: str = __name__.partition(".")[0]) -> Celery:
     app = Celery(main)
     app.conf.update(
         broker_url=settings.effective_broker_url,
+        broker_transport=broker_transport(settings.effective_broker_url),
         result_backend=settings.redis_url,
         broker_transport_options=broker_transport_options(settings),
         result_backend_transport_options={"global_keyprefix": settings.key_prefix},

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import uuid4
 
 from celery import Celery
@@ -27,6 +27,19 @@ from .redis_client import redis_client
 REQUEST_ID_HEADER = "request_id"
 
 P = TypeVar("P", bound=BaseModel)
+
+
+def send_job(
+    celery: Celery, name: str, job_id: str, payload: dict[str, Any], request_id: str | None
+) -> None:
+    celery.send_task(
+        name,
+        args=[payload],
+        task_id=job_id,
+        headers={REQUEST_ID_HEADER: request_id},
+        # Fail fast: the caller decides about retrying, not kombu.
+        retry=False,
+    )
 
 
 class BrokerUnavailable(Exception):
@@ -66,16 +79,10 @@ class JobClient:
         try:
             # Record first: a fast worker may finish before send_task returns, and a
             # client polling the id it got back must never see 404.
-            self.records.accept(job_id, spec.name, request_id)
+            body = payload.model_dump(mode="json")
+            self.records.accept(job_id, spec.name, request_id, body)
             try:
-                self.celery.send_task(
-                    spec.name,
-                    args=[payload.model_dump(mode="json")],
-                    task_id=job_id,
-                    headers={REQUEST_ID_HEADER: request_id},
-                    # Fail fast: the caller decides about retrying, not kombu.
-                    retry=False,
-                )
+                send_job(self.celery, spec.name, job_id, body, request_id)
             except BaseException:
                 self._forget(job_id)
                 raise

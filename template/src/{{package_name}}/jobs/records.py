@@ -1,12 +1,17 @@
-"""Which job ids the service accepted.
+"""Which jobs the service accepted, and which of them have not ended yet.
 
 Celery reports PENDING for any id it has never seen, so the API keeps its own record:
-an id without one is answered 404, not "pending forever".
+an id without one is answered 404, not "pending forever". The record also keeps the
+payload, so a job whose message the broker lost can be published again
+(`worker/lost_jobs.py`), and an in-flight index of each unfinished job's last sign of
+life (accepted, started, retried).
 """
 
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from redis import Redis
 
@@ -17,6 +22,7 @@ class JobRecord:
     name: str
     accepted_at: str
     request_id: str | None
+    payload: dict[str, Any]
 
 
 class JobRecords:
@@ -24,25 +30,49 @@ class JobRecords:
         self._redis = redis
         self._prefix = prefix
         self._ttl = ttl_seconds
+        self._inflight = f"{prefix}jobs:inflight"
 
     def _key(self, job_id: str) -> str:
         return f"{self._prefix}job:{job_id}"
 
-    def accept(self, job_id: str, name: str, request_id: str | None) -> JobRecord:
+    def accept(
+        self, job_id: str, name: str, request_id: str | None, payload: dict[str, Any]
+    ) -> JobRecord:
         record = JobRecord(
             id=job_id,
             name=name,
             accepted_at=datetime.now(UTC).isoformat(),
             request_id=request_id,
+            payload=payload,
         )
-        self._redis.set(self._key(job_id), json.dumps(record.__dict__), ex=self._ttl)
+        with self._redis.pipeline() as pipe:
+            pipe.set(self._key(job_id), json.dumps(asdict(record)), ex=self._ttl)
+            pipe.zadd(self._inflight, {job_id: time.time()})
+            pipe.execute()
         return record
 
     def forget(self, job_id: str) -> None:
-        self._redis.delete(self._key(job_id))
+        with self._redis.pipeline() as pipe:
+            pipe.delete(self._key(job_id))
+            pipe.zrem(self._inflight, job_id)
+            pipe.execute()
 
     def get(self, job_id: str) -> JobRecord | None:
         raw = self._redis.get(self._key(job_id))
         if raw is None:
             return None
         return JobRecord(**json.loads(str(raw)))
+
+    def alive(self, job_id: str) -> None:
+        """A sign of life (started, retried): only for jobs still in flight."""
+        self._redis.zadd(self._inflight, {job_id: time.time()}, xx=True)
+
+    def ended(self, job_id: str) -> None:
+        self._redis.zrem(self._inflight, job_id)
+
+    def silent_since(self, seconds: float, limit: int = 100) -> list[str]:
+        """Unfinished jobs with no sign of life for `seconds`, oldest first."""
+        ids = self._redis.zrangebyscore(
+            self._inflight, "-inf", time.time() - seconds, start=0, num=limit
+        )
+        return [str(job_id) for job_id in ids]

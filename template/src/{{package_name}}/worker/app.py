@@ -4,6 +4,7 @@ from celery import Celery
 
 from ..jobs.celery_app import make_celery
 from ..settings import get_settings
+from .lost_jobs import LostJobSweeper
 from .reliability import reliability_settings
 
 TASK_MODULES = [
@@ -16,6 +17,7 @@ TASK_MODULES = [
 def create_worker_app() -> Celery:
     app = make_celery(get_settings())
     app.conf.update(reliability_settings(), include=TASK_MODULES)
+    app.steps["worker"].add(LostJobSweeper)
     return app
 
 

@@ -5,6 +5,8 @@ from typing import Any, TypeVar
 
 from celery import Task
 from pydantic import BaseModel
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..jobs.catalog import JobSpec
 from ..jobs.idempotency import AlreadyRunning, LeaseLost
@@ -14,6 +16,7 @@ P = TypeVar("P", bound=BaseModel)
 R = TypeVar("R")
 AnyTask = Task[Any, Any]
 WORKER_LOST_RETRY_DELAY = 1
+REDIS_OUTAGE = (RedisConnectionError, RedisTimeoutError)
 
 
 def job_task(
@@ -38,8 +41,9 @@ def job_task(
             soft_time_limit=spec.soft_time_limit,
             time_limit=spec.time_limit,
             ignore_result=not spec.keeps_result,
-            # Another delivery of the same work is running, or took over: look again later.
-            autoretry_for=(*retry_on, AlreadyRunning, LeaseLost),
+            # Redis down mid-task is an outage, not a verdict on the job; another
+            # delivery running, or taking over, means: look again later.
+            autoretry_for=(*retry_on, *REDIS_OUTAGE, AlreadyRunning, LeaseLost),
             retry_backoff=True,
             retry_backoff_max=spec.retry_backoff_max,
             retry_jitter=True,

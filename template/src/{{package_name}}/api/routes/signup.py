@@ -2,8 +2,9 @@
 durable welcome e-mail through Celery."""
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Response
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ...jobs.catalog import WELCOME_EMAIL
@@ -61,8 +62,12 @@ async def signup(
     return SignupAccepted(user_id=user.id, welcome_email=welcome)
 
 
+# SQLite row ids are signed 64-bit integers.
+UserId = Annotated[int, Path(gt=0, le=2**63 - 1)]
+
+
 @router.get("/users/{user_id}", responses={404: {"model": Problem}})
-async def get_user(user_id: int, users: UsersDep) -> UserOut:
+async def get_user(user_id: UserId, users: UsersDep) -> UserOut:
     user = await run_in_threadpool(users.get, user_id)
     if user is None:
         raise HTTPException(404, f"No user with id {user_id}.")

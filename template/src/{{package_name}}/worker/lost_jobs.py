@@ -1,0 +1,125 @@
+"""Jobs the broker lost are published again from their records.
+
+kombu's Redis transport moves a message from the queue to its unacked set in two
+steps (BRPOP, then HSET) and back in two steps when it restores one: a worker
+SIGKILLed, or a Redis shutting down, between the two drops the message. Every
+accepted job stays in the in-flight index until it ends (`jobs/records.py`); the
+worker signals below refresh its sign of life. A job silent for twice the visibility
+timeout (kombu would have restored it by then if it still held it) and whose queue has
+no backlog is published again with the same id and payload. Tasks are idempotent, so
+the rare second copy of a job that was only slow is harmless.
+"""
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+from celery import Celery, bootsteps, states
+from celery.signals import task_failure, task_prerun, task_retry, task_revoked, task_success
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+from ..jobs.catalog import ALL_JOBS, DEFAULT_QUEUE
+from ..jobs.celery_app import effective_visibility_timeout
+from ..jobs.enqueue import send_job
+from ..jobs.records import JobRecords
+from ..jobs.redis_client import redis_client
+from ..jobs.status import JobStatusReader
+from ..settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+QUEUE_OF = {spec.name: spec.queue for spec in ALL_JOBS}
+SWEEP_BATCH = 100
+
+
+@lru_cache(maxsize=1)
+def _records() -> JobRecords:
+    settings = get_settings()
+    return JobRecords(redis_client(settings), settings.key_prefix, settings.job_record_ttl)
+
+
+def _note(change: str, job_id: str | None) -> None:
+    # Bookkeeping must never fail a job; a missed note at worst republishes a job
+    # whose state the sweep then finds final.
+    if not job_id:
+        return
+    try:
+        getattr(_records(), change)(job_id)
+    except (RedisError, OSError) as exc:
+        log.warning("could not note job %s as %s: %s", job_id, change, exc)
+
+
+@task_prerun.connect
+def _started(task_id: str | None = None, **_: Any) -> None:
+    _note("alive", task_id)
+
+
+@task_retry.connect
+def _retrying(request: Any = None, **_: Any) -> None:
+    _note("alive", getattr(request, "id", None))
+
+
+@task_success.connect
+def _succeeded(sender: Any = None, **_: Any) -> None:
+    _note("ended", getattr(getattr(sender, "request", None), "id", None))
+
+
+@task_failure.connect
+def _failed(task_id: str | None = None, **_: Any) -> None:
+    _note("ended", task_id)
+
+
+@task_revoked.connect
+def _revoked(request: Any = None, **_: Any) -> None:
+    _note("ended", getattr(request, "id", None))
+
+
+def republish_silent_jobs(app: Celery, settings: Settings) -> list[str]:
+    """Publish again the jobs nobody has heard of for too long; return their ids."""
+    redis = redis_client(settings)
+    lock = f"{settings.key_prefix}jobs:lost-job-sweep"
+    if not redis.set(lock, "1", nx=True, ex=max(1, int(settings.unacked_restore_interval))):
+        return []  # another worker sweeps this round
+    records = _records()
+    reader = JobStatusReader(app, records)
+    republished = []
+    for job_id in records.silent_since(2 * effective_visibility_timeout(settings), SWEEP_BATCH):
+        record = records.get(job_id)
+        status = reader.read(job_id)
+        if record is None or status is None or status.state in states.READY_STATES:
+            records.ended(job_id)
+            continue
+        if redis.llen(f"{settings.key_prefix}{QUEUE_OF.get(record.name, DEFAULT_QUEUE)}"):
+            continue  # a backlog: the job may simply be waiting its turn
+        send_job(app, record.name, job_id, record.payload, record.request_id)
+        records.alive(job_id)
+        republished.append(job_id)
+        log.warning(
+            "republished job %s (%s): no sign of it since it was accepted", job_id, record.name
+        )
+    return republished
+
+
+class LostJobSweeper(bootsteps.StartStopStep):
+    """Runs `republish_silent_jobs` in the worker's main process on its timer."""
+
+    requires = ("celery.worker.components:Timer",)
+
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self._timer_entry: Any = None
+
+    def start(self, parent: Any) -> None:
+        interval = get_settings().unacked_restore_interval
+        self._timer_entry = parent.timer.call_repeatedly(interval, self._sweep, (parent.app,))
+
+    def stop(self, parent: Any) -> None:
+        if self._timer_entry is not None:
+            self._timer_entry.cancel()
+
+    @staticmethod
+    def _sweep(app: Celery) -> None:
+        try:
+            republish_silent_jobs(app, get_settings())
+        except (RedisError, KombuError, OSError) as exc:
+            log.warning("lost-job sweep skipped: %s", exc)

@@ -1,0 +1,24 @@
+"""The rendered project's resilience suite: workers SIGKILLed mid-task, Redis restarted
+mid-burst, runaway and self-killing jobs. Nothing accepted may be lost or done twice."""
+
+import re
+from pathlib import Path
+
+from conftest import run
+
+FIGURES = re.compile(r"(?:burst with|Redis restart|whole worker)[^\n]*")
+
+
+def test_rendered_resilience_suite_loses_nothing(default_project: Path, redis_url: str) -> None:
+    result = run(["make", "test-resilience"], default_project, timeout=600, REDIS_URL=redis_url)
+    figures = FIGURES.findall(result.stdout)
+    print("\n".join(figures))
+    assert len(figures) == 3, result.stdout[-5000:]
+    counted = [line for line in figures if " lost " in line]
+    assert len(counted) == 2
+    for line in counted:
+        assert "duplicated 0, lost 0" in line, line
+    summary = result.stdout.strip().splitlines()[-1]
+    assert "passed" in summary
+    assert "failed" not in summary
+    assert "skipped" not in summary
