@@ -38,9 +38,10 @@ class JobStatusReader:
     def read(self, job_id: str) -> JobStatus | None:
         """None when the id was never accepted; blocking (Redis round trips)."""
         record = self._records.get(job_id)
-        if record is None:
-            return None
-        return self._status(record, self._meta(job_id))
+        return None if record is None else self.status_of(record)
+
+    def status_of(self, record: JobRecord) -> JobStatus:
+        return self._status(record, self._meta(record.id))
 
     def _meta(self, job_id: str) -> dict[str, Any]:
         # Raw metadata, not AsyncResult: decoding a stored exception would import the

@@ -85,8 +85,7 @@ def republish_silent_jobs(app: Celery, settings: Settings) -> list[str]:
     republished = []
     for job_id in records.silent_since(2 * effective_visibility_timeout(settings), SWEEP_BATCH):
         record = records.get(job_id)
-        status = reader.read(job_id)
-        if record is None or status is None or status.state in states.READY_STATES:
+        if record is None or reader.status_of(record).state in states.READY_STATES:
             records.ended(job_id)
             continue
         if redis.llen(f"{settings.key_prefix}{QUEUE_OF.get(record.name, DEFAULT_QUEUE)}"):
