@@ -19,7 +19,7 @@ from support.process_supervisor import (  # noqa: E402
     log_matches,
 )
 
-WORKER_READY = r"celery@\S+ ready\."
+WORKER_READY = r"\S+@\S+ ready\."
 START_TIMEOUT = 60
 
 

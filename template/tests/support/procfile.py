@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def procfile_commands(project_dir: Path) -> dict[str, str]:
@@ -15,5 +18,8 @@ def procfile_commands(project_dir: Path) -> dict[str, str]:
 
 
 def procfile_argv(project_dir: Path, name: str) -> list[str]:
-    # `exec` makes the shell become the process, so signals reach it directly.
-    return ["sh", "-c", f"exec {procfile_commands(project_dir)[name]}"]
+    """The command as `sh -c` argv. `exec` makes the shell become the process, so
+    signals reach it directly; it goes after leading `NAME=value` assignments."""
+    words = procfile_commands(project_dir)[name].split()
+    first = next(i for i, word in enumerate(words) if not ASSIGNMENT.match(word))
+    return ["sh", "-c", " ".join([*words[:first], "exec", *words[first:]])]

@@ -9,9 +9,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from .payloads import Charge, Report, WelcomeEmail
+from .payloads import Charge, CleanupOutputs, Report, WelcomeEmail
+from .queues import DEFAULT, HIGH, LOW
 
-DEFAULT_QUEUE = "default"
 # Limits for a task registered without a spec of its own.
 DEFAULT_SOFT_TIME_LIMIT = 300
 DEFAULT_TIME_LIMIT = 360
@@ -28,7 +28,7 @@ class JobSpec(Generic[P]):
     max_retries: int
     retry_backoff_max: int
     keeps_result: bool = True
-    queue: str = DEFAULT_QUEUE
+    queue: str = DEFAULT
 
     def __post_init__(self) -> None:
         if not 0 < self.soft_time_limit < self.time_limit:
@@ -50,6 +50,7 @@ CHARGE = JobSpec(
     time_limit=15,
     max_retries=5,
     retry_backoff_max=300,
+    queue=HIGH,
 )
 REPORT = JobSpec(
     name="reports.build",
@@ -58,9 +59,21 @@ REPORT = JobSpec(
     time_limit=300,
     max_retries=3,
     retry_backoff_max=120,
+    queue=LOW,
+)
+CLEANUP_OUTPUTS = JobSpec(
+    name="storage.cleanup_outputs",
+    payload=CleanupOutputs,
+    soft_time_limit=240,
+    time_limit=300,
+    max_retries=2,
+    retry_backoff_max=60,
+    # Nobody polls it: a periodic chore, its outcome is in the worker's log.
+    keeps_result=False,
+    queue=LOW,
 )
 
-ALL_JOBS: tuple[JobSpec[Any], ...] = (WELCOME_EMAIL, CHARGE, REPORT)
+ALL_JOBS: tuple[JobSpec[Any], ...] = (WELCOME_EMAIL, CHARGE, REPORT, CLEANUP_OUTPUTS)
 
 
 def longest_hard_limit() -> int:

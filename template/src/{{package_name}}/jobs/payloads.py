@@ -32,3 +32,7 @@ class Report(Payload):
     seconds_per_step: float = Field(
         0.05, ge=0, le=1, description="Simulated work per tenth of the report."
     )
+
+
+class CleanupOutputs(Payload):
+    older_than_days: int = Field(7, ge=1, le=3650)

@@ -38,3 +38,12 @@ class LocalDirectoryStorage:
         partial.write_bytes(data)
         partial.replace(path)
         return StoredObject(path.as_uri(), len(data), hashlib.sha256(data).hexdigest())
+
+    def delete_older_than(self, cutoff: float) -> int:
+        """Delete files last modified before `cutoff` (a Unix time); return how many."""
+        if not self._root.exists():
+            return 0
+        old = [p for p in self._root.rglob("*") if p.is_file() and p.stat().st_mtime < cutoff]
+        for path in old:
+            path.unlink(missing_ok=True)
+        return len(old)

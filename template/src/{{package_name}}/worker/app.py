@@ -4,6 +4,7 @@ from celery import Celery
 
 from ..jobs.celery_app import make_celery
 from ..settings import get_settings
+from . import queue_selection  # noqa: F401  (connects its signal)
 from .lost_jobs import LostJobSweeper
 from .reliability import reliability_settings
 
@@ -11,6 +12,7 @@ TASK_MODULES = [
     f"{__package__}.tasks.welcome_email",
     f"{__package__}.tasks.charge",
     f"{__package__}.tasks.report",
+    f"{__package__}.tasks.cleanup",
 ]
 
 

@@ -16,12 +16,14 @@ from typing import Any
 
 from celery import Celery, bootsteps, states
 from celery.signals import task_failure, task_prerun, task_retry, task_revoked, task_success
-from kombu.exceptions import KombuError
+from kombu import Queue
+from kombu.exceptions import ChannelError, KombuError
 from redis.exceptions import RedisError
 
-from ..jobs.catalog import ALL_JOBS, DEFAULT_QUEUE
-from ..jobs.celery_app import effective_visibility_timeout
+from ..jobs.broker_options import effective_visibility_timeout, queue_name
+from ..jobs.catalog import ALL_JOBS
 from ..jobs.enqueue import send_job
+from ..jobs.queues import DEFAULT
 from ..jobs.records import JobRecords
 from ..jobs.redis_client import redis_client
 from ..jobs.status import JobStatusReader
@@ -74,6 +76,18 @@ def _revoked(request: Any = None, **_: Any) -> None:
     _note("ended", getattr(request, "id", None))
 
 
+def waiting_in(app: Celery, queue: str) -> int:
+    """Messages waiting in a queue, on either broker (Redis sums its priority lists)."""
+    with app.connection_for_write() as connection, connection.channel() as channel:
+        try:
+            # The stubs type the answer as the queue name; kombu returns
+            # (name, message_count, consumer_count).
+            declared: Any = Queue(queue).bind(channel).queue_declare(passive=True)
+        except ChannelError:  # no such queue yet: nothing waits in it
+            return 0
+        return int(declared.message_count)
+
+
 def republish_silent_jobs(app: Celery, settings: Settings) -> list[str]:
     """Publish again the jobs nobody has heard of for too long; return their ids."""
     redis = redis_client(settings)
@@ -83,12 +97,16 @@ def republish_silent_jobs(app: Celery, settings: Settings) -> list[str]:
     records = _records()
     reader = JobStatusReader(app, records)
     republished = []
+    backlog: dict[str, int] = {}
     for job_id in records.silent_since(2 * effective_visibility_timeout(settings), SWEEP_BATCH):
         record = records.get(job_id)
         if record is None or reader.status_of(record).state in states.READY_STATES:
             records.ended(job_id)
             continue
-        if redis.llen(f"{settings.key_prefix}{QUEUE_OF.get(record.name, DEFAULT_QUEUE)}"):
+        queue = queue_name(settings, QUEUE_OF.get(record.name, DEFAULT))
+        if queue not in backlog:
+            backlog[queue] = waiting_in(app, queue)
+        if backlog[queue]:
             continue  # a backlog: the job may simply be waiting its turn
         send_job(app, record.name, job_id, record.payload, record.request_id)
         records.alive(job_id)
