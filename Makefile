@@ -17,7 +17,7 @@ demo: install  ## Render a demo service, boot it against Redis, send a job, prin
 test: install  ## The whole suite: render, check, boot (needs Redis on 127.0.0.1:6379)
 	$(RUN) ruff check tests scripts
 	$(RUN) ruff format --check tests scripts
-	$(RUN) pytest -n 2
+	$(RUN) pytest -n 2 --dist loadgroup
 
 test-fast: install  ## Rendering and answer validation only (no Redis, no boots)
 	$(RUN) pytest -n 2 tests/test_rendering.py tests/test_answers_validation.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,13 @@ from redis.exceptions import RedisError
 from support.process_supervisor import ProcessSupervisor
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
+FULL_RABBITMQ = {
+    "broker": "rabbitmq",
+    "priority_queues": True,
+    "use_beat": True,
+    "use_flower": True,
+}
 DEFAULT_PACKAGE = "acme_jobs"
 
 
@@ -79,9 +87,31 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def rabbitmq_url() -> str:
+    try:
+        with socket.create_connection(("127.0.0.1", 5672), timeout=2):
+            pass
+    except OSError as exc:
+        pytest.fail(
+            f"The RabbitMQ variant's tests need RabbitMQ on 127.0.0.1:5672 ({exc}). "
+            "Start it with `rabbitmq-server -detached` (Debian: apt-get install rabbitmq-server).",
+            pytrace=False,
+        )
+    return RABBITMQ_URL
+
+
+@pytest.fixture(scope="session")
 def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project rendered with default answers, installed with `make install`."""
     project = render(tmp_path_factory.mktemp("default") / "acme-jobs")
+    run(["make", "install"], project)
+    return project
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every option on: RabbitMQ, priority queues, Beat and Flower."""
+    project = render(tmp_path_factory.mktemp("rabbitmq") / "acme-jobs", **FULL_RABBITMQ)
     run(["make", "install"], project)
     return project
 

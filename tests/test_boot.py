@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 from booting import api_url, start_make_target, start_worker_and_api
-from conftest import project_env, unique_prefix
+from conftest import DEFAULT_PACKAGE, project_env, run, unique_prefix
 from redis import Redis
 from support.process_supervisor import ProcessSupervisor, free_port
 
-pytestmark = pytest.mark.boot
+pytestmark = [pytest.mark.boot, pytest.mark.xdist_group("processes")]
 
 
 def wait_for_success(client: httpx.Client, location: str, timeout: float = 60) -> dict[str, Any]:
@@ -27,12 +27,28 @@ def wait_for_success(client: httpx.Client, location: str, timeout: float = 60) -
     return status
 
 
+# Run in the rendered project: deletes this run's queues from the shared broker.
+DELETE_QUEUES = f"""
+from kombu import Queue
+from {DEFAULT_PACKAGE}.jobs.celery_app import make_celery
+from {DEFAULT_PACKAGE}.settings import get_settings
+app = make_celery(get_settings())
+with app.connection_for_write() as connection:
+    for queue in app.conf.task_queues:
+        with connection.channel() as channel:
+            Queue(queue.name).bind(channel).delete()
+"""
+
+
 @pytest.fixture
 def service_env(tmp_path: Path, redis_url: str) -> Any:
+    prefix = unique_prefix()
     env = project_env(
         REDIS_URL=redis_url,
-        KEY_PREFIX=unique_prefix(),
+        KEY_PREFIX=prefix,
+        QUEUE_PREFIX=prefix.replace(":", "-"),
         API_PORT=str(free_port()),
+        FLOWER_PORT=str(free_port()),
         STORAGE_DIR=str(tmp_path / "storage"),
         MAIL_DIR=str(tmp_path / "mail"),
         DATABASE_PATH=str(tmp_path / "app.sqlite3"),
@@ -42,6 +58,13 @@ def service_env(tmp_path: Path, redis_url: str) -> Any:
     keys = list(redis.scan_iter(f"{env['KEY_PREFIX']}*"))
     if keys:
         redis.delete(*keys)
+
+
+@pytest.fixture
+def rabbitmq_env(service_env: dict[str, str], rabbitmq_project: Path, rabbitmq_url: str) -> Any:
+    env = {**service_env, "BROKER_URL": rabbitmq_url}
+    yield env
+    run(["uv", "run", "--frozen", "python", "-c", DELETE_QUEUES], rabbitmq_project, **env)
 
 
 def exercise(base_url: str, env: dict[str, str], redis_url: str) -> None:
@@ -82,3 +105,25 @@ def test_make_dev_runs_api_and_worker_with_one_command(
 ) -> None:
     start_make_target(supervisor, default_project, service_env, "dev")
     exercise(api_url(service_env), service_env, redis_url)
+
+
+def test_every_option_boots_with_make_dev_on_rabbitmq(
+    rabbitmq_project: Path,
+    redis_url: str,
+    rabbitmq_env: dict[str, str],
+    supervisor: ProcessSupervisor,
+) -> None:
+    dev = start_make_target(supervisor, rabbitmq_project, rabbitmq_env, "dev")
+    for process in ("worker_low", "beat", "flower"):
+        dev.wait_until(lambda p, name=process: f"{name}.1 " in p.output(), 60, f"running {process}")
+    exercise(api_url(rabbitmq_env), rabbitmq_env, redis_url)
+    flower = f"http://127.0.0.1:{rabbitmq_env['FLOWER_PORT']}"
+    dev.wait_until(lambda _: _answers(f"{flower}/healthcheck"), 60, "serving Flower")
+    assert httpx.get(f"{flower}/").status_code == 401
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

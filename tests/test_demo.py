@@ -5,9 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, project_env
 
 
+@pytest.mark.xdist_group("processes")
 def test_demo_prints_the_job_id_and_success(tmp_path: Path, redis_url: str) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "demo.py"), str(tmp_path / "demo-service")],

@@ -14,6 +14,7 @@ def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
     assert "Contracts: 3 kept, 0 broken." in result.stdout
 
 
+@pytest.mark.xdist_group("processes")
 def test_rendered_project_passes_its_own_tests_against_real_redis(
     default_project: Path, redis_url: str
 ) -> None:
@@ -24,6 +25,7 @@ def test_rendered_project_passes_its_own_tests_against_real_redis(
     assert "failed" not in summary
 
 
+@pytest.mark.xdist_group("processes")
 def test_rendered_integration_tests_fail_loudly_without_redis(default_project: Path) -> None:
     result = subprocess.run(
         ["uv", "run", "--frozen", "pytest", "-m", "integration", "-x", "-q"],
@@ -70,3 +72,49 @@ def test_import_contract_refuses_a_worker_that_imports_fastapi(
     )
     assert result.returncode != 0
     assert "The worker never imports the web stack BROKEN" in result.stdout
+
+
+COMBINATIONS = [
+    {"broker": broker, "use_beat": beat, "use_flower": flower, "priority_queues": priority}
+    for broker in ("redis", "rabbitmq")
+    for beat in (True, False)
+    for flower in (True, False)
+    for priority in (True, False)
+]
+
+
+@pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.mark.parametrize(
+    "answers",
+    COMBINATIONS,
+    ids=["-".join(str(v) for v in combination.values()) for combination in COMBINATIONS],
+)
+def test_every_combination_passes_ruff_mypy_and_the_import_contracts(
+    default_project: Path, tmp_path: Path, mypy_cache: Path, answers: dict[str, object]
+) -> None:
+    # The default project's environment has every optional dependency installed.
+    project = render(tmp_path / "combo", **answers)
+    tools = default_project / ".venv" / "bin"
+    run([str(tools / "ruff"), "check", "."], project)
+    run([str(tools / "ruff"), "format", "--check", "."], project)
+    run([str(tools / "mypy"), "--cache-dir", str(mypy_cache), "src", "tests"], project)
+    result = run(
+        [str(tools / "lint-imports"), "--no-cache"], project, PYTHONPATH=str(project / "src")
+    )
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.xdist_group("processes")
+def test_rabbitmq_project_passes_its_own_lint_and_tests(
+    rabbitmq_project: Path, redis_url: str, rabbitmq_url: str
+) -> None:
+    run(["make", "lint"], rabbitmq_project)
+    result = run(["make", "test"], rabbitmq_project, REDIS_URL=redis_url)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary
+    assert "failed" not in summary
+    assert "skipped" not in summary

@@ -4,11 +4,13 @@ mid-burst, runaway and self-killing jobs. Nothing accepted may be lost or done t
 import re
 from pathlib import Path
 
+import pytest
 from conftest import run
 
 FIGURES = re.compile(r"(?:burst with|Redis restart|whole worker)[^\n]*")
 
 
+@pytest.mark.xdist_group("processes")
 def test_rendered_resilience_suite_loses_nothing(default_project: Path, redis_url: str) -> None:
     result = run(["make", "test-resilience"], default_project, timeout=600, REDIS_URL=redis_url)
     figures = FIGURES.findall(result.stdout)

@@ -1,0 +1,114 @@
+"""Each option renders exactly its own files, processes and commands, and its secret
+stays out of the answers file."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import DEFAULT_PACKAGE, render
+
+PKG = f"src/{DEFAULT_PACKAGE}"
+OFF = {"use_beat": False, "use_flower": False, "priority_queues": False, "broker": "redis"}
+
+# option -> (files it adds, Procfile processes it adds, make targets it adds)
+OPTIONS = {
+    "use_beat": (
+        [
+            f"{PKG}/worker/beat.py",
+            "tests/resilience/beat_with_tick.py",
+            "tests/resilience/test_beat_failover.py",
+        ],
+        ["beat"],
+        ["beat"],
+    ),
+    "use_flower": (
+        [f"{PKG}/flower.py", ".env", "tests/integration/test_flower.py"],
+        ["flower"],
+        ["flower"],
+    ),
+    "priority_queues": (
+        ["tests/integration/test_priority_queues.py"],
+        ["worker_low"],
+        ["worker-low"],
+    ),
+}
+
+
+def processes(project: Path) -> set[str]:
+    return {line.split(":")[0] for line in (project / "Procfile").read_text().splitlines()}
+
+
+def make_targets(project: Path) -> set[str]:
+    return set(re.findall(r"^([a-z-]+):", (project / "Makefile").read_text(), re.M))
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(tmp_path_factory.mktemp("bare") / "p", **OFF)
+
+
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+def test_turning_an_option_on_adds_exactly_its_files_and_processes(
+    bare: Path, tmp_path: Path, option: str
+) -> None:
+    project = render(tmp_path / "p", **{**OFF, option: True})
+    files, added_processes, added_targets = OPTIONS[option]
+
+    def tree(root: Path) -> set[str]:
+        return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+    assert tree(project) - tree(bare) == set(files)
+    assert processes(project) - processes(bare) == set(added_processes)
+    assert make_targets(project) - make_targets(bare) == set(added_targets)
+    readme = (project / "README.md").read_text()
+    assert all(f"`{process}`" in readme for process in added_processes)
+    assert all(
+        f"`{process}`" not in (bare / "README.md").read_text() for process in added_processes
+    )
+
+
+def test_bare_project_runs_only_api_and_one_worker(bare: Path) -> None:
+    assert processes(bare) == {"api", "worker"}
+    assert "WORKER_QUEUES=" not in (bare / "Procfile").read_text()
+    assert "queues high, default and low" not in (bare / f"{PKG}/jobs/queues.py").read_text()
+
+
+def test_priority_queues_route_charges_high_and_reports_low(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", priority_queues=True)
+    procfile = (project / "Procfile").read_text()
+    assert "WORKER_QUEUES=high,default" in procfile
+    assert "WORKER_QUEUES=low" in procfile
+    queues = (project / f"{PKG}/jobs/queues.py").read_text()
+    assert 'HIGH = "high"' in queues
+    assert 'LOW = "low"' in queues
+
+
+def test_rabbitmq_broker_is_the_default_broker_url(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", broker="rabbitmq")
+    assert (
+        "BROKER_URL=amqp://guest:guest@127.0.0.1:5672//" in (project / ".env.example").read_text()
+    )
+    assert '"amqp://guest:guest@127.0.0.1:5672//"' in (project / f"{PKG}/settings.py").read_text()
+    assert "RabbitMQ" in (project / "README.md").read_text()
+
+
+def test_flower_password_is_generated_into_env_and_never_into_the_answers(tmp_path: Path) -> None:
+    first = render(tmp_path / "a", use_flower=True)
+    second = render(tmp_path / "b", use_flower=True)
+    passwords = [
+        re.search(r"^FLOWER_PASSWORD=([0-9a-f]{64})$", (p / ".env").read_text(), re.M)
+        for p in (first, second)
+    ]
+    assert all(passwords)
+    assert passwords[0].group(1) != passwords[1].group(1)  # type: ignore[union-attr]
+    answers = (first / ".copier-answers.yml").read_text()
+    assert passwords[0].group(1) not in answers  # type: ignore[union-attr]
+    assert "password" not in answers.lower()
+    assert ".env" in (first / ".gitignore").read_text().splitlines()
+
+
+def test_answers_file_holds_no_secret_for_any_option(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", broker="rabbitmq", use_flower=True, use_beat=True)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert not [key for key in answers if re.search("password|secret|token", key)]
