@@ -106,6 +106,34 @@ def test_every_combination_passes_ruff_mypy_and_the_import_contracts(
         [str(tools / "lint-imports"), "--no-cache"], project, PYTHONPATH=str(project / "src")
     )
     assert "0 broken" in result.stdout
+    unit = run(
+        [str(tools / "pytest"), "-q", "-p", "no:cacheprovider", "tests/unit"],
+        project,
+        PYTHONPATH=str(project / "src"),
+    )
+    assert " passed" in unit.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.xdist_group("processes")
+def test_priority_queues_on_redis_let_a_high_job_overtake_the_backlog(
+    tmp_path: Path, redis_url: str
+) -> None:
+    project = render(tmp_path / "redis-priority", priority_queues=True)
+    run(["make", "install"], project)
+    result = run(
+        [
+            "uv",
+            "run",
+            "--frozen",
+            "pytest",
+            "-q",
+            "-s",
+            "tests/integration/test_priority_queues.py",
+        ],
+        project,
+        REDIS_URL=redis_url,
+    )
+    assert "1 passed" in result.stdout
 
 
 @pytest.mark.xdist_group("processes")
