@@ -1,0 +1,156 @@
+"""`copier update` from every release: conflict-free, equal to a fresh copy when nothing
+was edited, and keeping the user's work when something was."""
+
+import filecmp
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DEFAULT_PACKAGE, ROOT, run
+from copier import run_copy, run_update
+from releases import RELEASES
+from test_options import OPTIONS
+
+PKG = f"src/{DEFAULT_PACKAGE}"
+CONFLICT = re.compile(r"^(<<<<<<< |>>>>>>> )", re.M)
+# Differ between any two copies: a generated secret, and what git adds.
+IGNORED = {".env", ".git"}
+OFF = {"use_beat": False, "use_flower": False, "priority_queues": False}
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@localhost", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of this repository with its releases tagged and, on top, the working
+    tree as it is now (as `copier copy` of a local checkout would use it)."""
+    clone = tmp_path_factory.mktemp("template") / "repo"
+    git(ROOT, "clone", "-q", str(ROOT), str(clone))
+    for version, commit in RELEASES.items():
+        git(clone, "tag", "-f", version, commit)
+    shutil.copytree(
+        ROOT,
+        clone,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns(".git", ".venv", "demo-service", "__pycache__"),
+    )
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "--allow-empty", "-m", "working tree")
+    return clone
+
+
+def copy(template: Path, destination: Path, ref: str, **answers: Any) -> Path:
+    run_copy(str(template), destination, vcs_ref=ref, data=answers, defaults=True, quiet=True)
+    git(destination, "init", "-q")
+    git(destination, "add", "-A")
+    git(destination, "commit", "-q", "-m", "copied")
+    return destination
+
+
+def update(project: Path, **answers: Any) -> None:
+    run_update(project, data=answers, defaults=True, overwrite=True, vcs_ref="HEAD", quiet=True)
+
+
+def leftovers(project: Path) -> list[str]:
+    files = [p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts]
+    return [
+        str(p.relative_to(project))
+        for p in files
+        if p.suffix == ".rej" or CONFLICT.search(p.read_text(errors="replace"))
+    ]
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    found: list[str] = []
+
+    def walk(compared: filecmp.dircmp[str], prefix: str) -> None:
+        found.extend(f"{prefix}{name}" for name in compared.left_only + compared.right_only)
+        found.extend(f"{prefix}{name}" for name in compared.diff_files)
+        for name, sub in compared.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right, ignore=list(IGNORED)), "")
+    return found
+
+
+@pytest.mark.parametrize("release", list(RELEASES))
+def test_unmodified_project_updates_cleanly_to_a_fresh_copy(
+    template: Path, tmp_path: Path, release: str
+) -> None:
+    project = copy(template, tmp_path / "project", release)
+    update(project)
+    fresh = copy(template, tmp_path / "fresh", "HEAD")
+    assert leftovers(project) == []
+    assert differences(project, fresh) == []
+
+
+@pytest.mark.xdist_group("processes")
+def test_user_edits_survive_an_update_from_the_previous_release(
+    template: Path, tmp_path: Path, redis_url: str
+) -> None:
+    previous = list(RELEASES)[-1]
+    project = copy(template, tmp_path / "project", previous)
+    task = project / PKG / "worker/tasks/invoice.py"
+    task.write_text('"""A task of our own."""\n\nINVOICE_PREFIX = "INV-"\n')
+    route = project / PKG / "api/routes/ping.py"
+    route.write_text(
+        '"""A route of our own."""\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n'
+        '@router.get("/ping")\nasync def ping() -> str:\n    return "pong"\n'
+    )
+    app = project / PKG / "api/app.py"
+    app.write_text(
+        app.read_text()
+        .replace("from .routes import charges,", "from .routes import charges, ping,")
+        .replace(
+            "(health, signup, charges, reports, jobs)",
+            "(health, signup, charges, reports, jobs, ping)",
+        )
+    )
+    settings = project / PKG / "settings.py"
+    settings.write_text(
+        settings.read_text().replace("Field(\n        5, gt=0", "Field(\n        7, gt=0")
+    )
+    (project / ".env").write_text("FLOWER_PASSWORD=ours-and-long-enough-to-count\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "our work")
+
+    update(project)
+
+    assert leftovers(project) == []
+    assert "INV-" in task.read_text()
+    assert "ping" in app.read_text()
+    assert "7, gt=0" in settings.read_text()
+    assert (project / ".env").read_text() == "FLOWER_PASSWORD=ours-and-long-enough-to-count\n"
+    run(["make", "test"], project, REDIS_URL=redis_url)
+
+
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+def test_changing_an_answer_adds_or_removes_exactly_its_files(
+    template: Path, tmp_path: Path, option: str
+) -> None:
+    project = copy(template, tmp_path / "project", "HEAD", **OFF)
+    before = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
+
+    update(project, **{**OFF, option: True})
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", f"{option} on")
+    on = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
+    added = {name for name in on - before if not Path(project / name).is_dir()}
+    assert added == set(OPTIONS[option][0])
+    assert leftovers(project) == []
+
+    update(project, **OFF)
+    off = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
+    # Only .env may stay: it belongs to the user and may hold more than Flower's password.
+    assert off - before <= {".env"}
+    assert leftovers(project) == []
