@@ -23,7 +23,7 @@ OPTIONS = {
         ["beat"],
     ),
     "use_flower": (
-        [f"{PKG}/flower.py", ".env", "tests/integration/test_flower.py"],
+        [f"{PKG}/flower.py", ".env.secrets", "tests/integration/test_flower.py"],
         ["flower"],
         ["flower"],
     ),
@@ -97,7 +97,7 @@ def test_flower_password_is_generated_into_env_and_never_into_the_answers(tmp_pa
     first = render(tmp_path / "a", use_flower=True)
     second = render(tmp_path / "b", use_flower=True)
     passwords = [
-        re.search(r"^FLOWER_PASSWORD=([0-9a-f]{64})$", (p / ".env").read_text(), re.M)
+        re.search(r"^FLOWER_PASSWORD=([0-9a-f]{64})$", (p / ".env.secrets").read_text(), re.M)
         for p in (first, second)
     ]
     assert all(passwords)
@@ -105,7 +105,7 @@ def test_flower_password_is_generated_into_env_and_never_into_the_answers(tmp_pa
     answers = (first / ".copier-answers.yml").read_text()
     assert passwords[0].group(1) not in answers  # type: ignore[union-attr]
     assert "password" not in answers.lower()
-    assert ".env" in (first / ".gitignore").read_text().splitlines()
+    assert ".env.secrets" in (first / ".gitignore").read_text().splitlines()
 
 
 def test_answers_file_holds_no_secret_for_any_option(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from test_options import OPTIONS
 PKG = f"src/{DEFAULT_PACKAGE}"
 CONFLICT = re.compile(r"^(<<<<<<< |>>>>>>> )", re.M)
 # Differ between any two copies: a generated secret, and what git adds.
-IGNORED = {".env", ".git"}
+IGNORED = {".env.secrets", ".git"}
 OFF = {"use_beat": False, "use_flower": False, "priority_queues": False}
 
 
@@ -38,6 +38,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(ROOT, "clone", "-q", str(ROOT), str(clone))
     for version, commit in RELEASES.items():
         git(clone, "tag", "-f", version, commit)
+    for entry in clone.iterdir():
+        if entry.name != ".git":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     shutil.copytree(
         ROOT,
         clone,
@@ -151,6 +154,22 @@ def test_changing_an_answer_adds_or_removes_exactly_its_files(
 
     update(project, **OFF)
     off = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
-    # Only .env may stay: it belongs to the user and may hold more than Flower's password.
-    assert off - before <= {".env"}
+    # Generated secrets stay: they may be in use, and only the user may delete them.
+    assert off - before <= {".env.secrets"}
     assert leftovers(project) == []
+
+
+def test_update_from_the_first_release_gives_flower_a_password_and_keeps_env(
+    template: Path, tmp_path: Path
+) -> None:
+    # A 0.1.0 project whose user ran `make install`: .env is a copy of .env.example.
+    first = next(iter(RELEASES))
+    project = copy(template, tmp_path / "project", first)
+    env = (project / ".env.example").read_text() + "LOG_LEVEL=DEBUG\n"
+    (project / ".env").write_text(env)
+
+    update(project, use_flower=True)
+
+    assert (project / ".env").read_text() == env
+    secrets = (project / ".env.secrets").read_text()
+    assert re.search(r"^FLOWER_PASSWORD=[0-9a-f]{64}$", secrets, re.M)
