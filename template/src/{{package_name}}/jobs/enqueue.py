@@ -22,7 +22,6 @@ from ..settings import Settings
 from .catalog import JobSpec
 from .celery_app import make_celery
 from .records import JobRecords
-from .redis_client import redis_client
 
 REQUEST_ID_HEADER = "request_id"
 
@@ -55,9 +54,7 @@ class AcceptedJob:
 class JobClient:
     def __init__(self, settings: Settings, celery: Celery | None = None) -> None:
         self.celery = celery or make_celery(settings)
-        self.records = JobRecords(
-            redis_client(settings), settings.key_prefix, settings.job_record_ttl
-        )
+        self.records = JobRecords.for_settings(settings)
         self._timeout = settings.enqueue_timeout
         self._threads = ThreadPoolExecutor(settings.enqueue_threads, thread_name_prefix="enqueue")
 

@@ -15,6 +15,9 @@ from typing import Any
 
 from redis import Redis
 
+from ..settings import Settings
+from .redis_client import redis_client
+
 
 @dataclass(frozen=True)
 class JobRecord:
@@ -31,6 +34,10 @@ class JobRecords:
         self._prefix = prefix
         self._ttl = ttl_seconds
         self._inflight = f"{prefix}jobs:inflight"
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "JobRecords":
+        return cls(redis_client(settings), settings.key_prefix, settings.job_record_ttl)
 
     def _key(self, job_id: str) -> str:
         return f"{self._prefix}job:{job_id}"

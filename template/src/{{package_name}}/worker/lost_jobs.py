@@ -11,6 +11,7 @@ the rare second copy of a job that was only slow is harmless.
 """
 
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -36,44 +37,43 @@ SWEEP_BATCH = 100
 
 @lru_cache(maxsize=1)
 def _records() -> JobRecords:
-    settings = get_settings()
-    return JobRecords(redis_client(settings), settings.key_prefix, settings.job_record_ttl)
+    return JobRecords.for_settings(get_settings())
 
 
-def _note(change: str, job_id: str | None) -> None:
+def _note(change: Callable[[JobRecords, str], None], job_id: str | None) -> None:
     # Bookkeeping must never fail a job; a missed note at worst republishes a job
     # whose state the sweep then finds final.
     if not job_id:
         return
     try:
-        getattr(_records(), change)(job_id)
+        change(_records(), job_id)
     except (RedisError, OSError) as exc:
-        log.warning("could not note job %s as %s: %s", job_id, change, exc)
+        log.warning("could not note job %s as %s: %s", job_id, change.__name__, exc)
 
 
 @task_prerun.connect
 def _started(task_id: str | None = None, **_: Any) -> None:
-    _note("alive", task_id)
+    _note(JobRecords.alive, task_id)
 
 
 @task_retry.connect
 def _retrying(request: Any = None, **_: Any) -> None:
-    _note("alive", getattr(request, "id", None))
+    _note(JobRecords.alive, getattr(request, "id", None))
 
 
 @task_success.connect
 def _succeeded(sender: Any = None, **_: Any) -> None:
-    _note("ended", getattr(getattr(sender, "request", None), "id", None))
+    _note(JobRecords.ended, getattr(getattr(sender, "request", None), "id", None))
 
 
 @task_failure.connect
 def _failed(task_id: str | None = None, **_: Any) -> None:
-    _note("ended", task_id)
+    _note(JobRecords.ended, task_id)
 
 
 @task_revoked.connect
 def _revoked(request: Any = None, **_: Any) -> None:
-    _note("ended", getattr(request, "id", None))
+    _note(JobRecords.ended, getattr(request, "id", None))
 
 
 def waiting_in(app: Celery, queue: str) -> int:
