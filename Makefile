@@ -15,8 +15,8 @@ demo: install  ## Render a demo service, boot it against Redis, send a job, prin
 	$(RUN) python scripts/demo.py
 
 test: install  ## The whole suite: render, check, boot (needs Redis on 127.0.0.1:6379)
-	$(RUN) ruff check tests scripts
-	$(RUN) ruff format --check tests scripts
+	$(RUN) ruff check tests scripts migrations
+	$(RUN) ruff format --check tests scripts migrations
 	$(RUN) pytest -n 2 --dist loadgroup
 
 test-fast: install  ## Rendering and answer validation only (no Redis, no boots)

@@ -21,7 +21,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
 FULL_RABBITMQ = {
     "broker": "rabbitmq",
-    "priority_queues": True,
+    "use_priority_queues": True,
     "use_beat": True,
     "use_flower": True,
 }

@@ -9,7 +9,7 @@ import yaml
 from conftest import DEFAULT_PACKAGE, render
 
 PKG = f"src/{DEFAULT_PACKAGE}"
-OFF = {"use_beat": False, "use_flower": False, "priority_queues": False, "broker": "redis"}
+OFF = {"use_beat": False, "use_flower": False, "use_priority_queues": False, "broker": "redis"}
 
 # option -> (files it adds, Procfile processes it adds, make targets it adds)
 OPTIONS = {
@@ -27,7 +27,7 @@ OPTIONS = {
         ["flower"],
         ["flower"],
     ),
-    "priority_queues": (
+    "use_priority_queues": (
         ["tests/integration/test_priority_queues.py"],
         ["worker_low"],
         ["worker-low"],
@@ -75,7 +75,7 @@ def test_bare_project_runs_only_api_and_one_worker(bare: Path) -> None:
 
 
 def test_priority_queues_route_charges_high_and_reports_low(tmp_path: Path) -> None:
-    project = render(tmp_path / "p", priority_queues=True)
+    project = render(tmp_path / "p", use_priority_queues=True)
     procfile = (project / "Procfile").read_text()
     assert "WORKER_QUEUES=high,default" in procfile
     assert "WORKER_QUEUES=low" in procfile

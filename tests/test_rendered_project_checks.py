@@ -75,7 +75,7 @@ def test_import_contract_refuses_a_worker_that_imports_fastapi(
 
 
 COMBINATIONS = [
-    {"broker": broker, "use_beat": beat, "use_flower": flower, "priority_queues": priority}
+    {"broker": broker, "use_beat": beat, "use_flower": flower, "use_priority_queues": priority}
     for broker in ("redis", "rabbitmq")
     for beat in (True, False)
     for flower in (True, False)
@@ -118,7 +118,7 @@ def test_every_combination_passes_ruff_mypy_and_the_import_contracts(
 def test_priority_queues_on_redis_let_a_high_job_overtake_the_backlog(
     tmp_path: Path, redis_url: str
 ) -> None:
-    project = render(tmp_path / "redis-priority", priority_queues=True)
+    project = render(tmp_path / "redis-priority", use_priority_queues=True)
     run(["make", "install"], project)
     result = run(
         [

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from conftest import DEFAULT_PACKAGE, ROOT, run
 from copier import run_copy, run_update
-from releases import RELEASES
+from copier.errors import UnsafeTemplateError
+from releases import NEXT_RELEASE, RELEASES
 from test_options import OPTIONS
 
 PKG = f"src/{DEFAULT_PACKAGE}"
@@ -19,7 +20,7 @@ CONFLICT = re.compile(r"^(<<<<<<< |>>>>>>> )", re.M)
 # Differ by design: a generated secret, what git adds, and .env, which Copier creates
 # once and never rewrites (a 0.2.0 copy keeps the .env it was given).
 IGNORED = {".env", ".env.secrets", ".git"}
-OFF = {"use_beat": False, "use_flower": False, "priority_queues": False}
+OFF = {"use_beat": False, "use_flower": False, "use_priority_queues": False}
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -34,7 +35,7 @@ def git(cwd: Path, *args: str) -> None:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A clone of this repository with its releases tagged and, on top, the working
-    tree as it is now (as `copier copy` of a local checkout would use it)."""
+    tree as it is now, tagged as the next release (so its migrations apply)."""
     clone = tmp_path_factory.mktemp("template") / "repo"
     git(ROOT, "clone", "-q", str(ROOT), str(clone))
     for version, commit in RELEASES.items():
@@ -50,7 +51,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     git(clone, "add", "-A")
     git(clone, "commit", "-q", "--allow-empty", "-m", "working tree")
+    git(clone, "tag", NEXT_RELEASE)
     return clone
+
+
+def git_status(cwd: Path) -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain"], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def copy(template: Path, destination: Path, ref: str, **answers: Any) -> Path:
@@ -61,8 +69,17 @@ def copy(template: Path, destination: Path, ref: str, **answers: Any) -> Path:
     return destination
 
 
-def update(project: Path, **answers: Any) -> None:
-    run_update(project, data=answers, defaults=True, overwrite=True, vcs_ref="HEAD", quiet=True)
+def update(project: Path, trust: bool = False, **answers: Any) -> None:
+    """`copier update --defaults`; `trust` as `--trust`, which crossing a migration needs."""
+    run_update(
+        project,
+        data=answers,
+        defaults=True,
+        overwrite=True,
+        vcs_ref="HEAD",
+        quiet=True,
+        unsafe=trust,
+    )
 
 
 def leftovers(project: Path) -> list[str]:
@@ -92,7 +109,7 @@ def test_unmodified_project_updates_cleanly_to_a_fresh_copy(
     template: Path, tmp_path: Path, release: str
 ) -> None:
     project = copy(template, tmp_path / "project", release)
-    update(project)
+    update(project, trust=True)
     fresh = copy(template, tmp_path / "fresh", "HEAD")
     assert leftovers(project) == []
     assert differences(project, fresh) == []
@@ -128,7 +145,7 @@ def test_user_edits_survive_an_update_from_the_previous_release(
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "our work")
 
-    update(project)
+    update(project, trust=True)
 
     assert leftovers(project) == []
     assert "INV-" in task.read_text()
@@ -169,8 +186,36 @@ def test_update_from_the_first_release_gives_flower_a_password_and_keeps_env(
     env = (project / ".env.example").read_text() + "LOG_LEVEL=DEBUG\n"
     (project / ".env").write_text(env)
 
-    update(project, use_flower=True)
+    update(project, trust=True, use_flower=True)
 
     assert (project / ".env").read_text() == env
     secrets = (project / ".env.secrets").read_text()
     assert re.search(r"^FLOWER_PASSWORD=[0-9a-f]{64}$", secrets, re.M)
+
+
+def test_the_priority_queues_answer_is_renamed_only_with_trust_and_keeps_its_value(
+    template: Path, tmp_path: Path
+) -> None:
+    # 0.3.0 renamed the question; without the migration the option would turn off.
+    project = copy(template, tmp_path / "project", "0.2.0", priority_queues=True)
+    answers = project / ".copier-answers.yml"
+    assert "\npriority_queues: true\n" in answers.read_text()
+
+    with pytest.raises(UnsafeTemplateError, match="migrations"):
+        update(project)
+    assert git_status(project) == ""
+
+    update(project, trust=True)
+    assert "\nuse_priority_queues: true\n" in answers.read_text()
+    assert "\npriority_queues:" not in answers.read_text()
+    fresh = copy(template, tmp_path / "fresh", "HEAD", use_priority_queues=True)
+    assert leftovers(project) == []
+    assert differences(project, fresh) == []
+
+
+def test_renaming_an_answer_twice_changes_nothing_more() -> None:
+    from rename_answer import rename_answer
+
+    once = rename_answer("_commit: 0.2.0\npriority_queues: true\n", "priority_queues", "use_x")
+    assert once == "_commit: 0.2.0\nuse_x: true\n"
+    assert rename_answer(once, "priority_queues", "use_x") == once
