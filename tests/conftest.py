@@ -24,6 +24,8 @@ FULL_RABBITMQ = {
     "use_priority_queues": True,
     "use_beat": True,
     "use_flower": True,
+    "use_docker": True,
+    "deploy": "kubernetes",
 }
 DEFAULT_PACKAGE = "acme_jobs"
 

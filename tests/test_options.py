@@ -2,18 +2,40 @@
 stays out of the answers file."""
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from conftest import DEFAULT_PACKAGE, render
 
 PKG = f"src/{DEFAULT_PACKAGE}"
-OFF = {"use_beat": False, "use_flower": False, "use_priority_queues": False, "broker": "redis"}
+OFF: dict[str, Any] = {
+    "use_beat": False,
+    "use_flower": False,
+    "use_priority_queues": False,
+    "use_docker": False,
+    "deploy": "none",
+    "broker": "redis",
+}
+K8S = "deploy/kubernetes"
 
-# option -> (files it adds, Procfile processes it adds, make targets it adds)
+
+@dataclass(frozen=True)
+class Option:
+    """What turning one option on (from `base`, everything else off) adds."""
+
+    on: dict[str, Any]
+    files: list[str]
+    processes: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    base: dict[str, Any] = field(default_factory=dict)
+
+
 OPTIONS = {
-    "use_beat": (
+    "use_beat": Option(
+        {"use_beat": True},
         [
             f"{PKG}/worker/beat.py",
             "tests/resilience/beat_with_tick.py",
@@ -22,15 +44,33 @@ OPTIONS = {
         ["beat"],
         ["beat"],
     ),
-    "use_flower": (
+    "use_flower": Option(
+        {"use_flower": True},
         [f"{PKG}/flower.py", ".env.secrets", "tests/integration/test_flower.py"],
         ["flower"],
         ["flower"],
     ),
-    "use_priority_queues": (
+    "use_priority_queues": Option(
+        {"use_priority_queues": True},
         ["tests/integration/test_priority_queues.py"],
         ["worker_low"],
         ["worker-low"],
+    ),
+    "use_docker": Option({"use_docker": True}, ["Dockerfile", ".dockerignore", "compose.yaml"]),
+    "deploy": Option(
+        {"deploy": "kubernetes"},
+        [
+            f"{K8S}/{name}"
+            for name in (
+                "kustomization.yaml",
+                "config.env",
+                "api.yaml",
+                "worker.yaml",
+                "worker-autoscaling.yaml",
+                "disruption-budgets.yaml",
+            )
+        ],
+        base={"use_docker": True},
     ),
 }
 
@@ -48,12 +88,14 @@ def bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render(tmp_path_factory.mktemp("bare") / "p", **OFF)
 
 
-@pytest.mark.parametrize("option", sorted(OPTIONS))
+@pytest.mark.parametrize("name", sorted(OPTIONS))
 def test_turning_an_option_on_adds_exactly_its_files_and_processes(
-    bare: Path, tmp_path: Path, option: str
+    tmp_path: Path, name: str
 ) -> None:
-    project = render(tmp_path / "p", **{**OFF, option: True})
-    files, added_processes, added_targets = OPTIONS[option]
+    option = OPTIONS[name]
+    bare = render(tmp_path / "bare", **{**OFF, **option.base})
+    project = render(tmp_path / "p", **{**OFF, **option.base, **option.on})
+    files, added_processes, added_targets = option.files, option.processes, option.targets
 
     def tree(root: Path) -> set[str]:
         return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}

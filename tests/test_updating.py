@@ -13,14 +13,13 @@ from conftest import DEFAULT_PACKAGE, ROOT, run
 from copier import run_copy, run_update
 from copier.errors import UnsafeTemplateError
 from releases import NEXT_RELEASE, RELEASES
-from test_options import OPTIONS
+from test_options import OFF, OPTIONS
 
 PKG = f"src/{DEFAULT_PACKAGE}"
 CONFLICT = re.compile(r"^(<<<<<<< |>>>>>>> )", re.M)
 # Differ by design: a generated secret, what git adds, and .env, which Copier creates
 # once and never rewrites (a 0.2.0 copy keeps the .env it was given).
 IGNORED = {".env", ".env.secrets", ".git"}
-OFF = {"use_beat": False, "use_flower": False, "use_priority_queues": False}
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -155,22 +154,24 @@ def test_user_edits_survive_an_update_from_the_previous_release(
     run(["make", "test"], project, REDIS_URL=redis_url)
 
 
-@pytest.mark.parametrize("option", sorted(OPTIONS))
+@pytest.mark.parametrize("name", sorted(OPTIONS))
 def test_changing_an_answer_adds_or_removes_exactly_its_files(
-    template: Path, tmp_path: Path, option: str
+    template: Path, tmp_path: Path, name: str
 ) -> None:
-    project = copy(template, tmp_path / "project", "HEAD", **OFF)
+    option = OPTIONS[name]
+    base = {**OFF, **option.base}
+    project = copy(template, tmp_path / "project", "HEAD", **base)
     before = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
 
-    update(project, **{**OFF, option: True})
+    update(project, **{**base, **option.on})
     git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", f"{option} on")
+    git(project, "commit", "-q", "-m", f"{name} on")
     on = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
-    added = {name for name in on - before if not Path(project / name).is_dir()}
-    assert added == set(OPTIONS[option][0])
+    added = {path for path in on - before if not Path(project / path).is_dir()}
+    assert added == set(option.files)
     assert leftovers(project) == []
 
-    update(project, **OFF)
+    update(project, **base)
     off = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
     # Turning Flower off may take its generated password with it; nothing else stays.
     assert off - before <= {".env.secrets"}

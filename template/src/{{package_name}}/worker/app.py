@@ -5,6 +5,7 @@ from celery import Celery
 from ..jobs.celery_app import make_celery
 from ..settings import get_settings
 from . import queue_selection  # noqa: F401  (connects its signal)
+from .heartbeat import Heartbeat
 from .lost_jobs import LostJobSweeper
 from .reliability import reliability_settings
 
@@ -17,9 +18,14 @@ TASK_MODULES = [
 
 
 def create_worker_app() -> Celery:
-    app = make_celery(get_settings())
-    app.conf.update(reliability_settings(), include=TASK_MODULES)
-    app.steps["worker"].add(LostJobSweeper)
+    settings = get_settings()
+    app = make_celery(settings)
+    app.conf.update(
+        reliability_settings(),
+        include=TASK_MODULES,
+        worker_soft_shutdown_timeout=settings.worker_soft_shutdown_timeout,
+    )
+    app.steps["worker"].update({LostJobSweeper, Heartbeat})
     return app
 
 
