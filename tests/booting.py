@@ -6,7 +6,11 @@ Shared by the boot tests and `scripts/demo.py`.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 # The rendered project's process supervisor serves the template too: one implementation.
@@ -44,3 +48,15 @@ def start_worker_and_api(supervisor: ProcessSupervisor, project: Path, env: dict
     start_make_target(supervisor, project, env, "worker")
     start_make_target(supervisor, project, env, "api")
     return api_url(env)
+
+
+def wait_for_success(client: httpx.Client, location: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    status: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        status = client.get(location).raise_for_status().json()
+        if status["state"] in {"SUCCESS", "FAILURE"}:
+            break
+        time.sleep(0.1)
+    assert status.get("state") == "SUCCESS", status
+    return status

@@ -15,7 +15,7 @@ from booting import ROOT
 from copier import run_copy
 from redis import Redis
 from redis.exceptions import RedisError
-from support.process_supervisor import ProcessSupervisor
+from support.process_supervisor import ProcessSupervisor, free_port
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
@@ -137,3 +137,43 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def unique_prefix() -> str:
     return f"template-test-{uuid.uuid4().hex[:8]}:"
+
+
+# Run in the rendered project: deletes this run's queues from the shared broker.
+DELETE_QUEUES = f"""
+from kombu import Queue
+from {DEFAULT_PACKAGE}.jobs.celery_app import make_celery
+from {DEFAULT_PACKAGE}.settings import get_settings
+app = make_celery(get_settings())
+with app.connection_for_write() as connection:
+    for queue in app.conf.task_queues:
+        with connection.channel() as channel:
+            Queue(queue.name).bind(channel).delete()
+"""
+
+
+@pytest.fixture
+def service_env(tmp_path: Path, redis_url: str) -> Any:
+    prefix = unique_prefix()
+    env = project_env(
+        REDIS_URL=redis_url,
+        KEY_PREFIX=prefix,
+        QUEUE_PREFIX=prefix.replace(":", "-"),
+        API_PORT=str(free_port()),
+        FLOWER_PORT=str(free_port()),
+        STORAGE_DIR=str(tmp_path / "storage"),
+        MAIL_DIR=str(tmp_path / "mail"),
+        DATABASE_PATH=str(tmp_path / "app.sqlite3"),
+    )
+    yield env
+    redis = Redis.from_url(redis_url)
+    keys = list(redis.scan_iter(f"{env['KEY_PREFIX']}*"))
+    if keys:
+        redis.delete(*keys)
+
+
+@pytest.fixture
+def rabbitmq_env(service_env: dict[str, str], rabbitmq_project: Path, rabbitmq_url: str) -> Any:
+    env = {**service_env, "BROKER_URL": rabbitmq_url}
+    yield env
+    run(["uv", "run", "--frozen", "python", "-c", DELETE_QUEUES], rabbitmq_project, **env)

@@ -1,70 +1,15 @@
 """Boot the rendered service as its README says and send it real jobs through real Redis."""
 
-import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from booting import api_url, start_make_target, start_worker_and_api
-from conftest import DEFAULT_PACKAGE, project_env, run, unique_prefix
+from booting import api_url, start_make_target, start_worker_and_api, wait_for_success
 from redis import Redis
-from support.process_supervisor import ProcessSupervisor, free_port
+from support.process_supervisor import ProcessSupervisor
 
 pytestmark = [pytest.mark.boot, pytest.mark.xdist_group("processes")]
-
-
-def wait_for_success(client: httpx.Client, location: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    status: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        status = client.get(location).raise_for_status().json()
-        if status["state"] in {"SUCCESS", "FAILURE"}:
-            break
-        time.sleep(0.1)
-    assert status.get("state") == "SUCCESS", status
-    return status
-
-
-# Run in the rendered project: deletes this run's queues from the shared broker.
-DELETE_QUEUES = f"""
-from kombu import Queue
-from {DEFAULT_PACKAGE}.jobs.celery_app import make_celery
-from {DEFAULT_PACKAGE}.settings import get_settings
-app = make_celery(get_settings())
-with app.connection_for_write() as connection:
-    for queue in app.conf.task_queues:
-        with connection.channel() as channel:
-            Queue(queue.name).bind(channel).delete()
-"""
-
-
-@pytest.fixture
-def service_env(tmp_path: Path, redis_url: str) -> Any:
-    prefix = unique_prefix()
-    env = project_env(
-        REDIS_URL=redis_url,
-        KEY_PREFIX=prefix,
-        QUEUE_PREFIX=prefix.replace(":", "-"),
-        API_PORT=str(free_port()),
-        FLOWER_PORT=str(free_port()),
-        STORAGE_DIR=str(tmp_path / "storage"),
-        MAIL_DIR=str(tmp_path / "mail"),
-        DATABASE_PATH=str(tmp_path / "app.sqlite3"),
-    )
-    yield env
-    redis = Redis.from_url(redis_url)
-    keys = list(redis.scan_iter(f"{env['KEY_PREFIX']}*"))
-    if keys:
-        redis.delete(*keys)
-
-
-@pytest.fixture
-def rabbitmq_env(service_env: dict[str, str], rabbitmq_project: Path, rabbitmq_url: str) -> Any:
-    env = {**service_env, "BROKER_URL": rabbitmq_url}
-    yield env
-    run(["uv", "run", "--frozen", "python", "-c", DELETE_QUEUES], rabbitmq_project, **env)
 
 
 def exercise(base_url: str, env: dict[str, str], redis_url: str) -> None:
