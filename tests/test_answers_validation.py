@@ -48,6 +48,14 @@ def test_bad_answer_is_refused_with_what_is_allowed(
     assert not (tmp_path / "out").exists(), "a refused answer must write nothing"
 
 
+def test_kubernetes_without_an_image_is_refused_with_what_is_allowed(tmp_path: Path) -> None:
+    result = copy_with(tmp_path, "use_docker=false", "deploy=kubernetes")
+    assert result.returncode != 0
+    assert "answer use_docker=true, or deploy=none" in result.stderr, result.stderr[-3000:]
+    assert not (tmp_path / "out").exists()
+    assert "'swarm' is not in" in copy_with(tmp_path, "deploy=swarm").stderr
+
+
 def test_good_explicit_answers_are_accepted(tmp_path: Path) -> None:
     result = copy_with(
         tmp_path, "project_slug=orders-api", "package_name=orders_api", "author_email=a@b.io"

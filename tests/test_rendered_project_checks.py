@@ -11,7 +11,7 @@ from support.process_supervisor import free_port
 
 def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
     result = run(["make", "lint"], default_project)
-    assert "Contracts: 3 kept, 0 broken." in result.stdout
+    assert "Contracts: 4 kept, 0 broken." in result.stdout
 
 
 @pytest.mark.xdist_group("processes")
