@@ -16,14 +16,21 @@ import httpx
 import pytest
 import yaml
 from booting import WORKER_READY, wait_for_success
-from support.process_supervisor import ManagedProcess, ProcessSupervisor, http_ok, log_matches
+from support.process_supervisor import (
+    ManagedProcess,
+    ProcessSupervisor,
+    free_port,
+    http_ok,
+    log_matches,
+)
 
 pytestmark = [pytest.mark.boot, pytest.mark.xdist_group("processes")]
 BROKERS = {"redis", "rabbitmq"}
 START_TIMEOUT = 60
-# 8000 or 5555 as a URL's port, a `--port=` value or an argument of its own.
+# A container port (API, Flower, worker metrics) as a URL's port, a `--port=` value or
+# a value of its own.
 CONTAINER_PORT = re.compile(
-    r"(?<=127\.0\.0\.1:)(8000|5555)\b|(?<=--port=)(8000|5555)$|^(8000|5555)$"
+    r"(?<=127\.0\.0\.1:)(8000|5555)\b|(?<=--port=)(8000|5555)$|^(8000|5555|9101|9102)$"
 )
 
 
@@ -34,11 +41,17 @@ class ComposeService:
     def __init__(self, name: str, spec: dict[str, Any], env: dict[str, str], tmp: Path) -> None:
         self.name = name
         self.spec = spec
-        self.ports = {"8000": env["API_PORT"], "5555": env["FLOWER_PORT"]}
+        self.ports = {
+            "8000": env["API_PORT"],
+            "5555": env["FLOWER_PORT"],
+            "9101": str(free_port()),
+            "9102": str(free_port()),
+        }
         self.hosts = {
             "redis://redis:6379/0": env["REDIS_URL"],
             "amqp://guest:guest@rabbitmq:5672//": env.get("BROKER_URL", ""),
             "/tmp/heartbeat": str(tmp / f"{name}.heartbeat"),
+            "/tmp/metrics": str(tmp / f"{name}.metrics"),
         }
         self.env = {**env, **{k: self.local(str(v)) for k, v in spec["environment"].items()}}
 
@@ -120,6 +133,12 @@ def test_compose_commands_boot_pass_their_health_checks_and_run_jobs(
     accepted = client.post("/charges", json=charge, headers={"Idempotency-Key": which})
     assert accepted.status_code == 202, accepted.text
     wait_for_success(client, accepted.headers["location"])
+
+    assert "jobs_enqueued_total" in client.get("/metrics").text
+    for service in services:
+        if "WORKER_METRICS_PORT" in service.env:
+            scraped = httpx.get(f"http://127.0.0.1:{service.env['WORKER_METRICS_PORT']}/metrics")
+            assert "celery_queue_length" in scraped.text, service.name
 
 
 def test_sigterm_hands_a_running_job_back_after_the_soft_shutdown(

@@ -25,6 +25,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 # Seconds a stopping worker's jobs get before they go back to the broker (settings.py).
 SOFT_SHUTDOWN = 30
+ASSIGNMENT = re.compile(r"^[A-Z_]+=")
+DEFAULTED = re.compile(r"\$\{[A-Z_]+:?-([^}]*)\}")
+# Where containers keep what the Procfile puts under var/.
+CONTAINER_PATHS = {"PROMETHEUS_MULTIPROC_DIR": "/tmp/metrics"}
 # No offline schema: checked structurally below.
 NON_CORE_FILES = {"kustomization.yaml", "worker-autoscaling.yaml"}
 
@@ -159,17 +163,17 @@ def test_compose_runs_one_beat_and_lets_workers_finish_their_jobs(project: Path)
 def test_compose_commands_are_the_procfile_commands(project: Path) -> None:
     services = compose(project)["services"]
     for name, argv in procfile(project).items():
-        assignments = dict(arg.split("=", 1) for arg in argv if re.match(r"^[A-Z_]+=", arg))
-        command = [arg for arg in argv if not re.match(r"^[A-Z_]+=", arg)]
+        # `${NAME-default}` in the Procfile: the default is what a container gets.
+        argv = [DEFAULTED.sub(r"\1", arg) for arg in argv]
+        assignments = dict(arg.split("=", 1) for arg in argv if ASSIGNMENT.match(arg))
+        command = [arg for arg in argv if not ASSIGNMENT.match(arg)]
         service = services[name.replace("_", "-")]
-        # Inside a container: every interface, the fixed port.
-        local = [
-            re.sub(r"\$\{[A-Z_]+:-(\d+)\}", r"\1", arg).replace("127.0.0.1", "0.0.0.0")
-            for arg in command
-        ]
+        # Inside a container: every interface.
+        local = [arg.replace("127.0.0.1", "0.0.0.0") for arg in command]
         assert service["command"] == local, name
         for key, value in assignments.items():
-            assert service["environment"][key] == value, (name, key)
+            expected = CONTAINER_PATHS.get(key, value)
+            assert service["environment"][key] == expected, (name, key)
 
 
 # --- Kubernetes ---------------------------------------------------------------------

@@ -1,29 +1,13 @@
 """The service as it runs: the API and a worker as separate processes, real Redis."""
 
-import time
 import uuid
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
 import httpx2 as httpx
 import pytest
 from conftest import RunningService
-
-FINAL = {"SUCCESS", "FAILURE"}
-
-
-def wait_for_final(client: httpx.Client, job_id: str, timeout: float = 30) -> list[dict[str, Any]]:
-    """Poll a job until it ends; return every status seen."""
-    seen: list[dict[str, Any]] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = client.get(f"/jobs/{job_id}").raise_for_status().json()
-        seen.append(status)
-        if status["state"] in FINAL:
-            return seen
-        time.sleep(0.05)
-    pytest.fail(f"job {job_id} did not finish in {timeout} s; last status {seen[-1]}")
+from support.polling import wait_for_final
 
 
 @pytest.fixture

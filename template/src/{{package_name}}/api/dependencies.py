@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ..jobs.dead_letters import DeadLetters
 from ..jobs.enqueue import JobClient
 from ..jobs.status import JobStatusReader
 from ..settings import Settings
@@ -25,6 +26,11 @@ def _job_status(request: Request) -> JobStatusReader:
     return reader
 
 
+def _dead_letters(request: Request) -> DeadLetters:
+    letters: DeadLetters = request.app.state.dead_letters
+    return letters
+
+
 def _users(request: Request) -> UserStore:
     users: UserStore = request.app.state.users
     return users
@@ -34,3 +40,4 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 JobsDep = Annotated[JobClient, Depends(_jobs)]
 JobStatusDep = Annotated[JobStatusReader, Depends(_job_status)]
 UsersDep = Annotated[UserStore, Depends(_users)]
+DeadLettersDep = Annotated[DeadLetters, Depends(_dead_letters)]

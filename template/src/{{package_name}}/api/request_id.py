@@ -4,6 +4,7 @@ import re
 from contextvars import ContextVar
 from uuid import uuid4
 
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
@@ -36,6 +37,8 @@ class RequestIdMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            # Every log line of this request, and of the threads it publishes from.
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                await self.app(scope, receive, send_with_id)
         finally:
             _current.reset(token)

@@ -8,6 +8,9 @@ answers with 503 and Retry-After.
 
 import asyncio
 import contextlib
+import contextvars
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,6 +27,8 @@ from .celery_app import make_celery
 from .records import JobRecords
 
 REQUEST_ID_HEADER = "request_id"
+# When the job was published (Unix time): the worker measures queue wait from it.
+ENQUEUED_AT_HEADER = "enqueued_at"
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -35,7 +40,7 @@ def send_job(
         name,
         args=[payload],
         task_id=job_id,
-        headers={REQUEST_ID_HEADER: request_id},
+        headers={REQUEST_ID_HEADER: request_id, ENQUEUED_AT_HEADER: time.time()},
         # Fail fast: the caller decides about retrying, not kombu.
         retry=False,
     )
@@ -61,8 +66,21 @@ class JobClient:
     async def enqueue(
         self, spec: JobSpec[P], payload: P, *, request_id: str | None = None
     ) -> AcceptedJob:
+        return await self._within_deadline(self.publish, spec, payload, request_id)
+
+    async def resend(
+        self, job_id: str, name: str, payload: dict[str, Any], request_id: str | None
+    ) -> AcceptedJob:
+        """Publish a job again under its own id (a dead letter sent back)."""
+        return await self._within_deadline(self._republish, job_id, name, payload, request_id)
+
+    async def _within_deadline(
+        self, publish: Callable[..., AcceptedJob], *args: Any
+    ) -> AcceptedJob:
         loop = asyncio.get_running_loop()
-        publishing = loop.run_in_executor(self._threads, self.publish, spec, payload, request_id)
+        # The publishing thread logs with the request's context (its request id).
+        context = contextvars.copy_context()
+        publishing = loop.run_in_executor(self._threads, context.run, publish, *args)
         try:
             return await asyncio.wait_for(publishing, self._timeout)
         except TimeoutError as exc:
@@ -86,6 +104,18 @@ class JobClient:
         except (KombuError, RedisError, OSError) as exc:
             raise BrokerUnavailable(f"the broker refused the job: {exc}") from exc
         return AcceptedJob(job_id, spec.name)
+
+    def _republish(
+        self, job_id: str, name: str, payload: dict[str, Any], request_id: str | None
+    ) -> AcceptedJob:
+        try:
+            self.records.accept(job_id, name, request_id, payload)
+            # The old FAILURE would otherwise show until a worker picks the job up.
+            self.celery.AsyncResult(job_id).forget()
+            send_job(self.celery, name, job_id, payload, request_id)
+        except (KombuError, RedisError, OSError) as exc:
+            raise BrokerUnavailable(f"the broker refused the job: {exc}") from exc
+        return AcceptedJob(job_id, name)
 
     def _forget(self, job_id: str) -> None:
         # Best effort: with the broker down this usually fails too, and a leftover

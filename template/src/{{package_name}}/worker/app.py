@@ -4,9 +4,10 @@ from celery import Celery
 
 from ..jobs.celery_app import make_celery
 from ..settings import get_settings
-from . import queue_selection  # noqa: F401  (connects its signal)
+from . import queue_selection, task_lifecycle  # noqa: F401  (connect their signals)
 from .heartbeat import Heartbeat
 from .lost_jobs import LostJobSweeper
+from .metrics import MetricsServer
 from .reliability import reliability_settings
 
 TASK_MODULES = [
@@ -25,7 +26,7 @@ def create_worker_app() -> Celery:
         include=TASK_MODULES,
         worker_soft_shutdown_timeout=settings.worker_soft_shutdown_timeout,
     )
-    app.steps["worker"].update({LostJobSweeper, Heartbeat})
+    app.steps["worker"].update({LostJobSweeper, Heartbeat, MetricsServer})
     return app
 
 

@@ -17,6 +17,19 @@ R = TypeVar("R")
 AnyTask = Task[Any, Any]
 WORKER_LOST_RETRY_DELAY = 1
 REDIS_OUTAGE = (RedisConnectionError, RedisTimeoutError)
+# Celery's full jitter can draw a countdown of 0: the next attempt may then start, and
+# even fail for good, in another pool process before this attempt has stored RETRY,
+# which would then overwrite the job's final state.
+MIN_RETRY_COUNTDOWN = 1
+
+
+class JobTask(Task[Any, Any]):
+    """Every job's task class: retries wait at least MIN_RETRY_COUNTDOWN seconds."""
+
+    def retry(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("countdown") is not None:
+            kwargs["countdown"] = max(kwargs["countdown"], MIN_RETRY_COUNTDOWN)
+        return super().retry(*args, **kwargs)
 
 
 def job_task(
@@ -37,6 +50,7 @@ def job_task(
         task.__module__, task.__qualname__ = run.__module__, run.__qualname__
         return app.task(
             name=spec.name,
+            base=JobTask,
             bind=True,
             soft_time_limit=spec.soft_time_limit,
             time_limit=spec.time_limit,

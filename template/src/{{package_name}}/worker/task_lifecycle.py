@@ -1,0 +1,123 @@
+"""What the worker says about each job: log lines and metrics at start, success, retry
+and failure, and a dead letter for a job that failed for good.
+
+Every line logged while a job runs (ours, Celery's, the task's own) carries the job's
+id, name, queue and attempt, and the id of the HTTP request that enqueued it.
+"""
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from celery.signals import (
+    setup_logging,
+    task_failure,
+    task_postrun,
+    task_prerun,
+    task_retry,
+    task_success,
+)
+from redis.exceptions import RedisError
+
+from ..jobs.dead_letters import DeadLetter, DeadLetters, traceback_tail
+from ..jobs.enqueue import ENQUEUED_AT_HEADER, REQUEST_ID_HEADER
+from ..logs import configure_logging
+from ..settings import get_settings
+from . import metrics
+
+log = structlog.get_logger(__name__)
+_started_at: dict[str, float] = {}
+
+
+@setup_logging.connect
+def _use_our_log_format(**_: Any) -> None:
+    # Connected: Celery leaves logging to us (in the worker, its pool and Beat).
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+
+def _runtime(task_id: str | None) -> float | None:
+    started = _started_at.pop(task_id or "", None)
+    return None if started is None else time.perf_counter() - started
+
+
+@task_prerun.connect
+def _started(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    request = task.request
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(
+        task_id=task_id,
+        task_name=task.name,
+        queue=(request.delivery_info or {}).get("routing_key"),
+        request_id=getattr(request, REQUEST_ID_HEADER, None),
+        retries=request.retries,
+    )
+    _started_at[task_id or ""] = time.perf_counter()
+    metrics.STARTED.labels(task.name).inc()
+    wait = None
+    enqueued_at = getattr(request, ENQUEUED_AT_HEADER, None)
+    if enqueued_at and not request.retries:
+        wait = max(0.0, time.time() - float(enqueued_at))
+        metrics.QUEUE_WAIT.labels(task.name).observe(wait)
+    log.info("task started", queue_wait_s=None if wait is None else round(wait, 4))
+
+
+@task_success.connect
+def _succeeded(sender: Any = None, **_: Any) -> None:
+    runtime = _runtime(sender.request.id)
+    metrics.SUCCEEDED.labels(sender.name).inc()
+    if runtime is not None:
+        metrics.RUNTIME.labels(sender.name).observe(runtime)
+    log.info("task succeeded", runtime_s=_rounded(runtime))
+
+
+@task_retry.connect
+def _retrying(sender: Any = None, request: Any = None, reason: Any = None, **_: Any) -> None:
+    runtime = _runtime(getattr(request, "id", None))
+    exception = type(reason).__name__
+    metrics.RETRIED.labels(sender.name, exception).inc()
+    if runtime is not None:
+        metrics.RUNTIME.labels(sender.name).observe(runtime)
+    log.warning("task retrying", runtime_s=_rounded(runtime), error=exception, reason=str(reason))
+
+
+@task_failure.connect
+def _failed(
+    sender: Any = None,
+    task_id: str | None = None,
+    exception: BaseException | None = None,
+    args: Any = None,
+    einfo: Any = None,
+    **_: Any,
+) -> None:
+    runtime = _runtime(task_id)
+    name = type(exception).__name__
+    log.error("task failed", runtime_s=_rounded(runtime), error=name, reason=str(exception))
+    letter = DeadLetter(
+        job_id=str(task_id),
+        task=sender.name,
+        payload=(args or [None])[0],
+        exception=name,
+        message=str(exception),
+        traceback=traceback_tail(str(getattr(einfo, "traceback", ""))),
+        request_id=getattr(sender.request, REQUEST_ID_HEADER, None),
+        retries=int(sender.request.retries or 0),
+        failed_at=datetime.now(UTC).timestamp(),
+    )
+    try:
+        DeadLetters.for_settings(get_settings()).add(letter)
+    except (RedisError, OSError) as exc:
+        log.error("dead letter not recorded", error=str(exc))
+    metrics.FAILED.labels(sender.name, name).inc()
+    if runtime is not None:
+        metrics.RUNTIME.labels(sender.name).observe(runtime)
+
+
+@task_postrun.connect
+def _finished(**_: Any) -> None:
+    structlog.contextvars.clear_contextvars()
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 4)
