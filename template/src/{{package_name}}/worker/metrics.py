@@ -26,6 +26,7 @@ from prometheus_client.registry import Collector
 from redis.exceptions import RedisError
 
 from ..jobs.broker_options import REDIS_PRIORITY_STEPS, is_redis, queue_name
+from ..jobs.dead_letters import DeadLetters
 from ..jobs.queues import ALL_QUEUES
 from ..jobs.redis_client import redis_client
 from ..settings import Settings, get_settings
@@ -83,7 +84,8 @@ def _forget_pool_process(pid: int | None = None, **_: Any) -> None:
 
 
 class BrokerCollector(Collector):
-    """Queue depth, unacknowledged messages and oldest waiting job, read at scrape time."""
+    """Queue depth, dead letters, unacknowledged messages and the oldest waiting job,
+    read at scrape time."""
 
     def __init__(self, app: Celery, settings: Settings) -> None:
         self._app = app
@@ -97,6 +99,11 @@ class BrokerCollector(Collector):
             for queue in ALL_QUEUES:
                 depth.add_metric([queue], waiting_in(self._app, queue_name(self._settings, queue)))
             yield depth
+            dead = GaugeMetricFamily(
+                "jobs_dead_letters", "Jobs that failed for good and wait in the dead letters."
+            )
+            dead.add_metric([], DeadLetters.for_settings(self._settings).count())
+            yield dead
             if is_redis(self._settings.effective_broker_url):
                 yield from self._redis_only()
         except (KombuError, RedisError, OSError) as exc:
