@@ -16,7 +16,7 @@ QUIET_ROUTES = {"/healthz", "/readyz", "/metrics"}
 log = structlog.get_logger(__name__)
 
 
-class RequestLogMiddleware:
+class AccessLogMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 

@@ -1,4 +1,4 @@
-"""Jobs that failed for good: list them, and send one back to its queue.
+"""The admin surface: jobs that failed for good (dead letters), listed and sent back.
 
 Behind ADMIN_TOKEN (`Authorization: Bearer <token>`). With no token set these routes
 answer 404, as if they did not exist: an admin surface is off until someone chooses
@@ -13,9 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
-from ..dependencies import DeadLettersDep, JobsDep, SettingsDep
-from ..schemas import DeadLetterOut, JobAccepted, Problem
-from .jobs import QUEUE_UNAVAILABLE, accepted
+from .dependencies import DeadLettersDep, JobsDep, SettingsDep
+from .routes.jobs import QUEUE_UNAVAILABLE, accepted
+from .schemas import DeadLetterOut, JobAccepted, Problem
 
 
 def require_admin(
