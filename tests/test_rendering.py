@@ -74,8 +74,7 @@ def test_no_template_syntax_or_suffix_is_left_anywhere(project: Path) -> None:
     leftovers = [
         str(path.relative_to(project))
         for path in text_files(project)
-        if path.suffix == ".jinja"
-        or JINJA_DEBRIS.search(OTHER_TEMPLATES.sub("", path.read_text()))
+        if path.suffix == ".jinja" or JINJA_DEBRIS.search(OTHER_TEMPLATES.sub("", path.read_text()))
     ]
     assert leftovers == []
 
