@@ -3,7 +3,7 @@ UV ?= uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint
+.PHONY: help install demo test test-fast docs
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ test: install  ## The whole suite: render, check, boot (needs Redis on 127.0.0.1
 	$(RUN) ruff check tests scripts migrations
 	$(RUN) ruff format --check tests scripts migrations
 	$(RUN) pytest -n 2 --dist loadgroup
+
+docs: install  ## Build the user guide into site/ (strict: a broken link fails)
+	NO_MKDOCS_2_WARNING=1 $(RUN) mkdocs build --strict -d site
 
 test-fast: install  ## Rendering and answer validation only (no Redis, no boots)
 	$(RUN) pytest -n 2 tests/test_rendering.py tests/test_answers_validation.py
