@@ -4,7 +4,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 
-from ..jobs.enqueue import BrokerUnavailable
+from ..jobs.sending import BrokerUnavailable
 
 
 def unavailable(detail: str, retry_after: int) -> JSONResponse:

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 
 from ..jobs.catalog import JobSpec
-from ..jobs.enqueue import AcceptedJob, BrokerUnavailable, JobClient, P
+from ..jobs.enqueue import JobClient, P
+from ..jobs.sending import AcceptedJob, BrokerUnavailable
 
 REQUESTS = Counter("http_requests_total", "HTTP requests answered.", ["method", "route", "status"])
 REQUEST_SECONDS = Histogram(

@@ -32,8 +32,6 @@ def make_celery(settings: Settings, main: str = __name__.partition(".")[0]) -> C
         redis_backend_health_check_interval=math.ceil(settings.broker_health_check_interval),
         # Connect timeout for publishing; the API answers 503 instead of hanging.
         broker_connection_timeout=settings.broker_socket_timeout,
-        # One API process publishes from several threads; each needs a connection.
-        broker_pool_limit=settings.enqueue_threads,
         # JSON only: a pickle payload from anyone who can reach the broker is code
         # execution on the worker.
         task_serializer="json",

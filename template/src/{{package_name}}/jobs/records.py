@@ -58,6 +58,22 @@ class JobRecords:
             pipe.execute()
         return record
 
+    def accept_many(self, jobs: list[tuple[str, str, str | None, dict[str, Any]]]) -> None:
+        """`accept` for many jobs in one round trip (the batch publisher's)."""
+        accepted_at = datetime.now(UTC).isoformat()
+        with self._redis.pipeline(transaction=False) as pipe:
+            for job_id, name, request_id, payload in jobs:
+                record = JobRecord(job_id, name, accepted_at, request_id, payload)
+                pipe.set(self._key(job_id), json.dumps(asdict(record)), ex=self._ttl)
+            pipe.zadd(self._inflight, dict.fromkeys((job[0] for job in jobs), time.time()))
+            pipe.execute()
+
+    def forget_many(self, job_ids: list[str]) -> None:
+        with self._redis.pipeline(transaction=False) as pipe:
+            pipe.delete(*(self._key(job_id) for job_id in job_ids))
+            pipe.zrem(self._inflight, *job_ids)
+            pipe.execute()
+
     def forget(self, job_id: str) -> None:
         with self._redis.pipeline() as pipe:
             pipe.delete(self._key(job_id))

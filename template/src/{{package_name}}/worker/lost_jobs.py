@@ -23,10 +23,10 @@ from redis.exceptions import RedisError
 
 from ..jobs.broker_options import effective_visibility_timeout, queue_name
 from ..jobs.catalog import ALL_JOBS
-from ..jobs.enqueue import send_job
 from ..jobs.queues import DEFAULT
 from ..jobs.records import JobRecords
 from ..jobs.redis_client import redis_client
+from ..jobs.sending import send_job
 from ..jobs.status import JobStatusReader
 from ..settings import Settings, get_settings
 

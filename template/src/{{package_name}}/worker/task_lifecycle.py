@@ -21,7 +21,7 @@ from celery.signals import (
 from redis.exceptions import RedisError
 
 from ..jobs.dead_letters import DeadLetter, DeadLetters, traceback_tail
-from ..jobs.enqueue import ENQUEUED_AT_HEADER, REQUEST_ID_HEADER
+from ..jobs.sending import ENQUEUED_AT_HEADER, REQUEST_ID_HEADER
 from ..logs import configure_logging
 from ..settings import get_settings
 from . import metrics

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
 
-from ...jobs.enqueue import AcceptedJob
+from ...jobs.sending import AcceptedJob
 from ..dependencies import JobStatusDep
 from ..schemas import JobAccepted, JobErrorOut, JobStatusOut, Problem
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ...jobs.catalog import WELCOME_EMAIL
-from ...jobs.enqueue import BrokerUnavailable
 from ...jobs.payloads import WelcomeEmail
+from ...jobs.sending import BrokerUnavailable
 from ..dependencies import JobsDep, UsersDep
 from ..request_id import current_request_id
 from ..schemas import Problem, SignupAccepted, SignupRequest, UserOut
