@@ -59,6 +59,10 @@ class BatchPublisher:
             ) from None
         return job.future
 
+    def waiting(self) -> int:
+        """Jobs handed over and not yet taken by the thread."""
+        return self._waiting.qsize()
+
     def close(self, timeout: float = 5) -> None:
         try:
             self._waiting.put(None, timeout=timeout)
