@@ -7,15 +7,15 @@ a secret for it.
 
 import secrets
 import uuid
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
+from ..jobs.dead_letters import DeadLetter
 from .dependencies import DeadLettersDep, JobsDep, SettingsDep
 from .routes.jobs import QUEUE_UNAVAILABLE, accepted
-from .schemas import DeadLetterOut, JobAccepted, Problem
+from .schemas import JobAccepted, Problem
 
 
 def require_admin(
@@ -44,10 +44,9 @@ router = APIRouter(
 @router.get("/dead-letters")
 async def list_dead_letters(
     letters: DeadLettersDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-) -> list[DeadLetterOut]:
+) -> list[DeadLetter]:
     """The newest jobs that failed for good, with their error and request id."""
-    found = await run_in_threadpool(letters.newest, limit)
-    return [DeadLetterOut(**asdict(letter)) for letter in found]
+    return await run_in_threadpool(letters.newest, limit)
 
 
 @router.post(

@@ -31,18 +31,6 @@ class JobAccepted(BaseModel):
     status_url: str
 
 
-class DeadLetterOut(BaseModel):
-    job_id: str
-    task: str
-    payload: Any
-    exception: str
-    message: str
-    traceback: str
-    request_id: str | None
-    retries: int
-    failed_at: float
-
-
 class SignupAccepted(BaseModel):
     user_id: int
     welcome_email: JobAccepted

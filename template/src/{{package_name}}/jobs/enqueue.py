@@ -8,6 +8,7 @@ Retry-After. `publish` does the same synchronously, for scripts and tests.
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 from uuid import uuid4
 
@@ -38,13 +39,7 @@ class JobClient:
         self, spec: JobSpec[P], payload: P, *, request_id: str | None = None
     ) -> AcceptedJob:
         job = PendingJob(str(uuid4()), spec.name, payload.model_dump(mode="json"), request_id)
-        accepted = asyncio.wrap_future(self._batch_publisher().submit(job))
-        try:
-            return await asyncio.wait_for(accepted, self._timeout)
-        except TimeoutError as exc:
-            raise BrokerUnavailable(
-                f"the broker did not accept the job within {self._timeout:g} s"
-            ) from exc
+        return await self._within_deadline(asyncio.wrap_future(self._batch_publisher().submit(job)))
 
     async def resend(
         self, job_id: str, name: str, payload: dict[str, Any], request_id: str | None
@@ -52,8 +47,11 @@ class JobClient:
         """Publish a job again under its own id (a dead letter sent back)."""
         loop = asyncio.get_running_loop()
         sending = loop.run_in_executor(None, self._republish, job_id, name, payload, request_id)
+        return await self._within_deadline(sending)
+
+    async def _within_deadline(self, accepted: Awaitable[AcceptedJob]) -> AcceptedJob:
         try:
-            return await asyncio.wait_for(sending, self._timeout)
+            return await asyncio.wait_for(accepted, self._timeout)
         except TimeoutError as exc:
             raise BrokerUnavailable(
                 f"the broker did not accept the job within {self._timeout:g} s"
