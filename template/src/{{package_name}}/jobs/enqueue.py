@@ -7,7 +7,6 @@ Retry-After. `publish` does the same synchronously, for scripts and tests.
 """
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 from uuid import uuid4
@@ -68,7 +67,7 @@ class JobClient:
             try:
                 send_job(self.celery, spec.name, job_id, body, request_id)
             except BaseException:
-                self._forget(job_id)
+                self.records.discard([job_id])
                 raise
         except (KombuError, RedisError, OSError) as exc:
             raise BrokerUnavailable(f"the broker refused the job: {exc}") from exc
@@ -95,12 +94,6 @@ class JobClient:
         except (KombuError, RedisError, OSError) as exc:
             raise BrokerUnavailable(f"the broker refused the job: {exc}") from exc
         return AcceptedJob(job_id, name)
-
-    def _forget(self, job_id: str) -> None:
-        # Best effort: with the broker down this usually fails too, and a leftover
-        # record only turns an id nobody was given from 404 into PENDING.
-        with contextlib.suppress(RedisError, OSError):
-            self.records.forget(job_id)
 
     def close(self) -> None:
         if self._publisher is not None:

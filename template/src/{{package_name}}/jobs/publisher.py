@@ -13,7 +13,6 @@ queueing in memory behind the others. A request that gave up (its deadline passe
 before the thread reached its job is never published.
 """
 
-import contextlib
 import logging
 import queue
 import threading
@@ -124,7 +123,4 @@ class BatchPublisher:
     def _refuse(self, jobs: list[PendingJob], error: BrokerUnavailable) -> None:
         for job in jobs:
             job.future.set_exception(error)
-        # Best effort: with the broker down this usually fails too, and a leftover
-        # record only turns an id nobody was given from 404 into PENDING.
-        with contextlib.suppress(RedisError, OSError):
-            self._records.forget_many([job.id for job in jobs])
+        self._records.discard([job.id for job in jobs])

@@ -7,6 +7,7 @@ payload, so a job whose message the broker lost can be published again
 life (accepted, started, retried).
 """
 
+import contextlib
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 
 from ..settings import Settings
 from .redis_client import redis_client
@@ -45,39 +47,32 @@ class JobRecords:
     def accept(
         self, job_id: str, name: str, request_id: str | None, payload: dict[str, Any]
     ) -> JobRecord:
-        record = JobRecord(
-            id=job_id,
-            name=name,
-            accepted_at=datetime.now(UTC).isoformat(),
-            request_id=request_id,
-            payload=payload,
-        )
-        with self._redis.pipeline() as pipe:
-            pipe.set(self._key(job_id), json.dumps(asdict(record)), ex=self._ttl)
-            pipe.zadd(self._inflight, {job_id: time.time()})
-            pipe.execute()
+        (record,) = self.accept_many([(job_id, name, request_id, payload)])
         return record
 
-    def accept_many(self, jobs: list[tuple[str, str, str | None, dict[str, Any]]]) -> None:
-        """`accept` for many jobs in one round trip (the batch publisher's)."""
+    def accept_many(
+        self, jobs: list[tuple[str, str, str | None, dict[str, Any]]]
+    ) -> list[JobRecord]:
+        """Record jobs as accepted and in flight, all in one round trip."""
         accepted_at = datetime.now(UTC).isoformat()
-        with self._redis.pipeline(transaction=False) as pipe:
-            for job_id, name, request_id, payload in jobs:
-                record = JobRecord(job_id, name, accepted_at, request_id, payload)
-                pipe.set(self._key(job_id), json.dumps(asdict(record)), ex=self._ttl)
-            pipe.zadd(self._inflight, dict.fromkeys((job[0] for job in jobs), time.time()))
+        records = [
+            JobRecord(job_id, name, accepted_at, request_id, payload)
+            for job_id, name, request_id, payload in jobs
+        ]
+        with self._redis.pipeline() as pipe:
+            for record in records:
+                pipe.set(self._key(record.id), json.dumps(asdict(record)), ex=self._ttl)
+            pipe.zadd(self._inflight, dict.fromkeys((r.id for r in records), time.time()))
             pipe.execute()
+        return records
 
-    def forget_many(self, job_ids: list[str]) -> None:
-        with self._redis.pipeline(transaction=False) as pipe:
+    def discard(self, job_ids: list[str]) -> None:
+        """Drop the records of jobs that never reached the broker, best effort: with the
+        broker down this usually fails too, and a leftover record only turns an id
+        nobody was given from 404 into PENDING."""
+        with contextlib.suppress(RedisError, OSError), self._redis.pipeline() as pipe:
             pipe.delete(*(self._key(job_id) for job_id in job_ids))
             pipe.zrem(self._inflight, *job_ids)
-            pipe.execute()
-
-    def forget(self, job_id: str) -> None:
-        with self._redis.pipeline() as pipe:
-            pipe.delete(self._key(job_id))
-            pipe.zrem(self._inflight, job_id)
             pipe.execute()
 
     def get(self, job_id: str) -> JobRecord | None:

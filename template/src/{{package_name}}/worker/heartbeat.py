@@ -9,9 +9,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from celery import bootsteps
-
 from ..settings import get_settings
+from .repeating_step import RepeatingStep, Schedule
 
 HEARTBEAT_INTERVAL = 10.0
 log = logging.getLogger(__name__)
@@ -24,22 +23,12 @@ def touch(path: Path) -> None:
         log.warning("heartbeat file %s not touched: %s", path, exc)
 
 
-class Heartbeat(bootsteps.StartStopStep):
+class Heartbeat(RepeatingStep):
     """Touches HEARTBEAT_FILE every HEARTBEAT_INTERVAL seconds; off when it is empty."""
 
-    requires = ("celery.worker.components:Timer",)
-
-    def __init__(self, parent: Any, **kwargs: Any) -> None:
-        super().__init__(parent, **kwargs)
-        self._timer_entry: Any = None
-
-    def start(self, parent: Any) -> None:
+    def schedule(self, parent: Any) -> Schedule | None:
         path = get_settings().heartbeat_file
         if path is None:
-            return
+            return None
         touch(path)
-        self._timer_entry = parent.timer.call_repeatedly(HEARTBEAT_INTERVAL, touch, (path,))
-
-    def stop(self, parent: Any) -> None:
-        if self._timer_entry is not None:
-            self._timer_entry.cancel()
+        return HEARTBEAT_INTERVAL, touch, (path,)

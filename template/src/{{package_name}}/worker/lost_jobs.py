@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from celery import Celery, bootsteps, states
+from celery import Celery, states
 from celery.signals import task_failure, task_prerun, task_retry, task_revoked, task_success
 from kombu import Queue
 from kombu.exceptions import ChannelError, KombuError
@@ -29,6 +29,7 @@ from ..jobs.redis_client import redis_client
 from ..jobs.sending import send_job
 from ..jobs.status import JobStatusReader
 from ..settings import Settings, get_settings
+from .repeating_step import RepeatingStep, Schedule
 
 log = logging.getLogger(__name__)
 QUEUE_OF = {spec.name: spec.queue for spec in ALL_JOBS}
@@ -117,22 +118,11 @@ def republish_silent_jobs(app: Celery, settings: Settings) -> list[str]:
     return republished
 
 
-class LostJobSweeper(bootsteps.StartStopStep):
+class LostJobSweeper(RepeatingStep):
     """Runs `republish_silent_jobs` in the worker's main process on its timer."""
 
-    requires = ("celery.worker.components:Timer",)
-
-    def __init__(self, parent: Any, **kwargs: Any) -> None:
-        super().__init__(parent, **kwargs)
-        self._timer_entry: Any = None
-
-    def start(self, parent: Any) -> None:
-        interval = get_settings().unacked_restore_interval
-        self._timer_entry = parent.timer.call_repeatedly(interval, self._sweep, (parent.app,))
-
-    def stop(self, parent: Any) -> None:
-        if self._timer_entry is not None:
-            self._timer_entry.cancel()
+    def schedule(self, parent: Any) -> Schedule:
+        return get_settings().unacked_restore_interval, self._sweep, (parent.app,)
 
     @staticmethod
     def _sweep(app: Celery) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from celery import Celery, bootsteps
 from celery.signals import worker_init, worker_process_shutdown
 from kombu.exceptions import KombuError
+from kombu.transport.redis import Channel as RedisChannel
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -33,8 +34,6 @@ from ..settings import Settings, get_settings
 from .lost_jobs import waiting_in
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
-# kombu's Redis transport names a queue's priority lists "<queue>\x06\x16<step>".
-REDIS_PRIORITY_SEPARATOR = "\x06\x16"
 log = logging.getLogger(__name__)
 
 STARTED = Counter("celery_tasks_started_total", "Task runs started.", ["task"])
@@ -132,7 +131,8 @@ class BrokerCollector(Collector):
         ages = []
         for step in REDIS_PRIORITY_STEPS:
             # kombu pushes on the left and pops on the right: the right end is next.
-            raw = redis.lindex(f"{name}{REDIS_PRIORITY_SEPARATOR}{step}" if step else name, -1)
+            # kombu names a queue's priority lists "<queue><separator><step>".
+            raw = redis.lindex(f"{name}{RedisChannel.sep}{step}" if step else name, -1)
             if raw:
                 enqueued_at = json.loads(raw).get("headers", {}).get("enqueued_at")
                 if enqueued_at:

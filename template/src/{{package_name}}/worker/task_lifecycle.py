@@ -37,9 +37,14 @@ def _use_our_log_format(**_: Any) -> None:
     configure_logging(settings.log_level, settings.log_format)
 
 
-def _runtime(task_id: str | None) -> float | None:
+def _run_ended(task_name: str, task_id: str | None) -> float | None:
+    """How long the run took (None if it was not seen starting), now in the histogram."""
     started = _started_at.pop(task_id or "", None)
-    return None if started is None else time.perf_counter() - started
+    if started is None:
+        return None
+    runtime = time.perf_counter() - started
+    metrics.RUNTIME.labels(task_name).observe(runtime)
+    return runtime
 
 
 @task_prerun.connect
@@ -65,20 +70,16 @@ def _started(task_id: str | None = None, task: Any = None, **_: Any) -> None:
 
 @task_success.connect
 def _succeeded(sender: Any = None, **_: Any) -> None:
-    runtime = _runtime(sender.request.id)
+    runtime = _run_ended(sender.name, sender.request.id)
     metrics.SUCCEEDED.labels(sender.name).inc()
-    if runtime is not None:
-        metrics.RUNTIME.labels(sender.name).observe(runtime)
     log.info("task succeeded", runtime_s=_rounded(runtime))
 
 
 @task_retry.connect
 def _retrying(sender: Any = None, request: Any = None, reason: Any = None, **_: Any) -> None:
-    runtime = _runtime(getattr(request, "id", None))
+    runtime = _run_ended(sender.name, getattr(request, "id", None))
     exception = type(reason).__name__
     metrics.RETRIED.labels(sender.name, exception).inc()
-    if runtime is not None:
-        metrics.RUNTIME.labels(sender.name).observe(runtime)
     log.warning("task retrying", runtime_s=_rounded(runtime), error=exception, reason=str(reason))
 
 
@@ -91,7 +92,7 @@ def _failed(
     einfo: Any = None,
     **_: Any,
 ) -> None:
-    runtime = _runtime(task_id)
+    runtime = _run_ended(sender.name, task_id)
     name = type(exception).__name__
     log.error("task failed", runtime_s=_rounded(runtime), error=name, reason=str(exception))
     letter = DeadLetter(
@@ -110,8 +111,6 @@ def _failed(
     except (RedisError, OSError) as exc:
         log.error("dead letter not recorded", error=str(exc))
     metrics.FAILED.labels(sender.name, name).inc()
-    if runtime is not None:
-        metrics.RUNTIME.labels(sender.name).observe(runtime)
 
 
 @task_postrun.connect
