@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from booting import ROOT
 from copier import run_copy
 from redis import Redis
@@ -42,6 +43,12 @@ def render(destination: Path, **answers: Any) -> Path:
         unsafe=False,
     )
     return destination
+
+
+def recorded_answers(project: Path) -> dict[str, Any]:
+    """The answers a rendered project recorded in its answers file."""
+    loaded: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return loaded
 
 
 def project_env(**extra: str) -> dict[str, str]:

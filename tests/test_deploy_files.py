@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DEFAULT_PACKAGE, FULL_RABBITMQ, render, run
+from conftest import DEFAULT_PACKAGE, FULL_RABBITMQ, recorded_answers, render, run
 
 BIN = Path(sys.executable).parent
 K8S = "deploy/kubernetes"
@@ -50,11 +50,6 @@ def tool(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProc
 
 def documents(path: Path) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
-
-
-def answers(project: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    return loaded
 
 
 def compose(project: Path) -> dict[str, Any]:
@@ -151,7 +146,7 @@ def test_every_compose_service_is_health_checked_and_waits_for_healthy_brokers(
 def test_compose_runs_one_beat_and_lets_workers_finish_their_jobs(project: Path) -> None:
     services = compose(project)["services"]
     workers = {name: s for name, s in services.items() if "worker" in s.get("command", [])}
-    priority = answers(project)["use_priority_queues"]
+    priority = recorded_answers(project)["use_priority_queues"]
     assert set(workers) == ({"worker", "worker-low"} if priority else {"worker"})
     for worker in workers.values():
         assert seconds(worker["stop_grace_period"]) > SOFT_SHUTDOWN

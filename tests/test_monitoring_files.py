@@ -12,7 +12,7 @@ from typing import Any
 import promql_parser
 import pytest
 import yaml
-from conftest import DEFAULT_PACKAGE, render
+from conftest import DEFAULT_PACKAGE, recorded_answers, render
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "redis": {},
@@ -34,7 +34,7 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 def exported_series(project: Path) -> set[str]:
     """Series names the service's code declares, as Prometheus sees them."""
     names = set(BUILT_IN)
-    redis = yaml.safe_load((project / ".copier-answers.yml").read_text())["broker"] == "redis"
+    redis = recorded_answers(project)["broker"] == "redis"
     for path in (project / "src" / DEFAULT_PACKAGE).rglob("*.py"):
         for kind, name in DECLARED.findall(path.read_text()):
             if kind == "Histogram":

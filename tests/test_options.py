@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from conftest import DEFAULT_PACKAGE, render
+from conftest import DEFAULT_PACKAGE, recorded_answers, render
 
 PKG = f"src/{DEFAULT_PACKAGE}"
 OFF: dict[str, Any] = {
@@ -152,5 +151,5 @@ def test_flower_password_is_generated_into_env_and_never_into_the_answers(tmp_pa
 
 def test_answers_file_holds_no_secret_for_any_option(tmp_path: Path) -> None:
     project = render(tmp_path / "p", broker="rabbitmq", use_flower=True, use_beat=True)
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    answers = recorded_answers(project)
     assert not [key for key in answers if re.search("password|secret|token", key)]

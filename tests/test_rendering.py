@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DEFAULT_PACKAGE, ROOT, render
+from conftest import DEFAULT_PACKAGE, ROOT, recorded_answers, render
 
 EXPECTED_FILES = [
     ".copier-answers.yml",
@@ -94,7 +94,7 @@ def test_rendered_files_look_hand_written(project: Path) -> None:
 
 
 def test_answers_file_records_every_answer_for_updates(project: Path) -> None:
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    answers = recorded_answers(project)
     questions = {
         key for key in yaml.safe_load((ROOT / "copier.yml").read_text()) if not key.startswith("_")
     }
@@ -104,7 +104,7 @@ def test_answers_file_records_every_answer_for_updates(project: Path) -> None:
 
 def test_slug_and_package_are_derived_from_the_project_name(tmp_path: Path) -> None:
     project = render(tmp_path / "out", project_name="Billing Service 2")
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    answers = recorded_answers(project)
     assert (answers["project_slug"], answers["package_name"]) == (
         "billing-service-2",
         "billing_service_2",
