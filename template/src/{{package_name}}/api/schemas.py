@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from ..jobs.payloads import PRINTABLE
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -11,11 +13,11 @@ class Body(BaseModel):
 
 class SignupRequest(Body):
     email: EmailStr
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
 
 
 class ChargeRequest(Body):
-    customer_id: str = Field(min_length=1, max_length=64)
+    customer_id: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
     amount_cents: int = Field(gt=0, le=100_000_000)
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
 

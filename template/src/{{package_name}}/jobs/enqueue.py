@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from ..settings import Settings
 from .catalog import JobSpec
 from .celery_app import make_celery
-from .publisher import BatchPublisher, PendingJob
+from .publisher import BatchPublisher, OutgoingJob, PendingJob, publish_batch
 from .records import JobRecords
 from .sending import AcceptedJob, BrokerUnavailable, send_job
 
@@ -58,20 +58,9 @@ class JobClient:
 
     def publish(self, spec: JobSpec[P], payload: P, request_id: str | None = None) -> AcceptedJob:
         """Record and publish one job, blocking; `enqueue` is the API's path."""
-        job_id = str(uuid4())
-        try:
-            # Record first: a fast worker may finish before send_task returns, and a
-            # client polling the id it got back must never see 404.
-            body = payload.model_dump(mode="json")
-            self.records.accept(job_id, spec.name, request_id, body)
-            try:
-                send_job(self.celery, spec.name, job_id, body, request_id)
-            except BaseException:
-                self.records.discard([job_id])
-                raise
-        except (KombuError, RedisError, OSError) as exc:
-            raise BrokerUnavailable(f"the broker refused the job: {exc}") from exc
-        return AcceptedJob(job_id, spec.name)
+        job = OutgoingJob(str(uuid4()), spec.name, payload.model_dump(mode="json"), request_id)
+        publish_batch(self.celery, self.records, [job])
+        return AcceptedJob(job.id, job.name)
 
     def _batch_publisher(self) -> BatchPublisher:
         if self._publisher is None:

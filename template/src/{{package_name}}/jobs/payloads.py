@@ -3,6 +3,10 @@ never ORM objects or blobs."""
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+# No control characters: PostgreSQL refuses NUL in text, and none belongs in a name;
+# the API answers such input with a 422 naming the field instead of failing later.
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
 
 class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -11,7 +15,7 @@ class Payload(BaseModel):
 class WelcomeEmail(Payload):
     user_id: int = Field(gt=0)
     email: EmailStr
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
 
 
 class Charge(Payload):
@@ -22,7 +26,7 @@ class Charge(Payload):
         description="Same key, same charge: a retried request or a redelivered "
         "message never charges twice.",
     )
-    customer_id: str = Field(min_length=1, max_length=64)
+    customer_id: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
     amount_cents: int = Field(gt=0, le=100_000_000)
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
 

@@ -16,6 +16,7 @@ before the thread reached its job is never published.
 import logging
 import queue
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,12 +32,38 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class PendingJob:
+class OutgoingJob:
     id: str
     name: str
     payload: dict[str, Any]
     request_id: str | None
+
+
+@dataclass
+class PendingJob(OutgoingJob):
     future: "Future[AcceptedJob]" = field(default_factory=Future)
+
+
+def publish_batch(celery: Celery, records: JobRecords, jobs: Sequence[OutgoingJob]) -> None:
+    """Record jobs as accepted and publish them: one Redis pipeline, one producer batch.
+
+    Records first: a fast worker may finish before the batch is flushed, and a client
+    polling its job id must never see 404. Raises BrokerUnavailable, after dropping
+    the records, when Redis or the broker refuses.
+    """
+    try:
+        records.accept_many([(job.id, job.name, job.request_id, job.payload) for job in jobs])
+        try:
+            with celery.producer_or_acquire() as producer, producer.batch(max_size=2 * len(jobs)):
+                for job in jobs:
+                    send_job(
+                        celery, job.name, job.id, job.payload, job.request_id, producer=producer
+                    )
+        except BaseException:
+            records.discard([job.id for job in jobs])
+            raise
+    except (KombuError, RedisError, OSError) as exc:
+        raise BrokerUnavailable(f"the broker refused the job: {exc}") from exc
 
 
 class BatchPublisher:
@@ -92,26 +119,9 @@ class BatchPublisher:
         if not live:
             return
         try:
-            # Records first: a fast worker may finish before the batch is flushed,
-            # and a client polling its job id must never see 404.
-            self._records.accept_many(
-                [(job.id, job.name, job.request_id, job.payload) for job in live]
-            )
-            with (
-                self._celery.producer_or_acquire() as producer,
-                producer.batch(max_size=2 * self._batch_size),
-            ):
-                for job in live:
-                    send_job(
-                        self._celery,
-                        job.name,
-                        job.id,
-                        job.payload,
-                        job.request_id,
-                        producer=producer,
-                    )
-        except (KombuError, RedisError, OSError) as exc:
-            self._refuse(live, BrokerUnavailable(f"the broker refused the job: {exc}"))
+            publish_batch(self._celery, self._records, live)
+        except BrokerUnavailable as exc:
+            self._refuse(live, exc)
             return
         except Exception as exc:  # the thread must outlive any one batch
             log.exception("publishing %d jobs failed", len(live))
@@ -120,7 +130,7 @@ class BatchPublisher:
         for job in live:
             job.future.set_result(AcceptedJob(job.id, job.name))
 
-    def _refuse(self, jobs: list[PendingJob], error: BrokerUnavailable) -> None:
+    @staticmethod
+    def _refuse(jobs: list[PendingJob], error: BrokerUnavailable) -> None:
         for job in jobs:
             job.future.set_exception(error)
-        self._records.discard([job.id for job in jobs])

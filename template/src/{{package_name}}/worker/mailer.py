@@ -1,10 +1,13 @@
 """Sending e-mail: SMTP in production, `.eml` files in MAIL_DIR in development."""
 
+import logging
 import smtplib
 from email.message import EmailMessage
 from pathlib import Path
 
 from ..settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Errors worth retrying: the server or the network may be back in a moment.
 TRANSIENT_MAIL_ERRORS: tuple[type[Exception], ...] = (
@@ -33,6 +36,8 @@ class Mailer:
             self._send_smtp(message)
         else:
             self._write_file(self._settings.mail_dir / f"{message_id}.eml", message)
+        # One line per message handed over: a message sent twice shows up twice.
+        log.info("e-mail %s sent", message_id)
 
     def _send_smtp(self, message: EmailMessage) -> None:
         settings = self._settings
