@@ -14,6 +14,7 @@ import pytest
 import yaml
 from booting import ROOT
 from copier import run_copy
+from databases import create_database, drop_database
 from redis import Redis
 from redis.exceptions import RedisError
 from support.process_supervisor import ProcessSupervisor, free_port
@@ -27,6 +28,7 @@ FULL_RABBITMQ = {
     "use_flower": True,
     "use_docker": True,
     "deploy": "kubernetes",
+    "database": "postgresql",
 }
 DEFAULT_PACKAGE = "acme_jobs"
 
@@ -118,8 +120,17 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def postgres_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Redis as the broker, PostgreSQL for the service's data and the outbox."""
+    project = render(tmp_path_factory.mktemp("postgres") / "acme-jobs", database="postgresql")
+    run(["make", "install"], project)
+    return project
+
+
+@pytest.fixture(scope="session")
 def rabbitmq_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every option on: RabbitMQ, priority queues, Beat and Flower."""
+    """Every option on: RabbitMQ, PostgreSQL, priority queues, Beat, Flower, Docker and
+    Kubernetes."""
     project = render(tmp_path_factory.mktemp("rabbitmq") / "acme-jobs", **FULL_RABBITMQ)
     run(["make", "install"], project)
     return project
@@ -181,6 +192,10 @@ def service_env(tmp_path: Path, redis_url: str) -> Any:
 
 @pytest.fixture
 def rabbitmq_env(service_env: dict[str, str], rabbitmq_project: Path, rabbitmq_url: str) -> Any:
-    env = {**service_env, "BROKER_URL": rabbitmq_url}
+    """For the all-options project: RabbitMQ, and an empty PostgreSQL database of its own
+    (`make dev` and compose's `migrate` service create the tables, as for users)."""
+    database = create_database()
+    env = {**service_env, "BROKER_URL": rabbitmq_url, "DATABASE_URL": database}
     yield env
     run(["uv", "run", "--frozen", "python", "-c", DELETE_QUEUES], rabbitmq_project, **env)
+    drop_database(database)

@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 from booting import api_url, start_make_target, start_worker_and_api, wait_for_success
+from databases import psql
 from redis import Redis
 from support.process_supervisor import ProcessSupervisor
 
@@ -28,8 +29,12 @@ def exercise(base_url: str, env: dict[str, str], redis_url: str) -> None:
 
     mails = sorted(path.name for path in Path(env["MAIL_DIR"]).iterdir())
     assert mails == [f"welcome-{signup.json()['user_id']}.eml"]
-    ledger = Redis.from_url(redis_url).lrange(f"{env['KEY_PREFIX']}ledger:charges", 0, -1)
-    assert sum(key.encode() in entry for entry in ledger) == 1
+    if "DATABASE_URL" in env:  # the charge ledger is a PostgreSQL table
+        sql = f"SELECT count(*) FROM charges WHERE idempotency_key = '{key}'"
+        assert psql(sql, env["DATABASE_URL"]) == "1"
+    else:
+        ledger = Redis.from_url(redis_url).lrange(f"{env['KEY_PREFIX']}ledger:charges", 0, -1)
+        assert sum(key.encode() in entry for entry in ledger) == 1
 
 
 def test_api_and_worker_boot_as_separate_processes_and_run_each_job_once(
@@ -52,14 +57,14 @@ def test_make_dev_runs_api_and_worker_with_one_command(
     exercise(api_url(service_env), service_env, redis_url)
 
 
-def test_every_option_boots_with_make_dev_on_rabbitmq(
+def test_every_option_boots_with_make_dev_on_rabbitmq_and_postgresql(
     rabbitmq_project: Path,
     redis_url: str,
     rabbitmq_env: dict[str, str],
     supervisor: ProcessSupervisor,
 ) -> None:
     dev = start_make_target(supervisor, rabbitmq_project, rabbitmq_env, "dev")
-    for process in ("worker_low", "beat", "flower"):
+    for process in ("worker_low", "relay", "beat", "flower"):
         dev.wait_until(lambda p, name=process: f"{name}.1 " in p.output(), 60, f"running {process}")
     exercise(api_url(rabbitmq_env), rabbitmq_env, redis_url)
     flower = f"http://127.0.0.1:{rabbitmq_env['FLOWER_PORT']}"

@@ -17,6 +17,7 @@ OFF: dict[str, Any] = {
     "use_docker": False,
     "deploy": "none",
     "broker": "redis",
+    "database": "none",
 }
 K8S = "deploy/kubernetes"
 
@@ -56,6 +57,34 @@ OPTIONS = {
         ["worker-low"],
     ),
     "use_docker": Option({"use_docker": True}, ["Dockerfile", ".dockerignore", "compose.yaml"]),
+    "database": Option(
+        {"database": "postgresql"},
+        [
+            "alembic.ini",
+            ".env.secrets",
+            *(
+                f"{PKG}/{name}"
+                for name in (
+                    "db/__init__.py",
+                    "db/engines.py",
+                    "db/models.py",
+                    "db/migrate.py",
+                    "db/migrations/__init__.py",
+                    "db/migrations/env.py",
+                    "db/migrations/script.py.mako",
+                    "db/migrations/versions/__init__.py",
+                    "db/migrations/versions/initial_schema_0001.py",
+                    "jobs/outbox.py",
+                    "relay.py",
+                    "worker/database.py",
+                )
+            ),
+            "tests/integration/test_outbox.py",
+            "tests/resilience/test_outbox_relay.py",
+        ],
+        ["relay"],
+        ["migrate", "migration", "relay"],
+    ),
     "deploy": Option(
         {"deploy": "kubernetes"},
         [
@@ -149,7 +178,26 @@ def test_flower_password_is_generated_into_env_and_never_into_the_answers(tmp_pa
     assert ".env.secrets" in (first / ".gitignore").read_text().splitlines()
 
 
+def test_database_password_is_generated_into_env_secrets_for_the_containers(
+    tmp_path: Path,
+) -> None:
+    project = render(tmp_path / "p", database="postgresql", use_flower=False)
+    secrets = (project / ".env.secrets").read_text()
+    server = re.search(r"^POSTGRES_PASSWORD=([0-9a-f]{32})$", secrets, re.M)
+    client = re.search(r"^PGPASSWORD=([0-9a-f]{32})$", secrets, re.M)
+    assert server and client
+    assert server.group(1) == client.group(1)
+    assert server.group(1) not in (project / ".copier-answers.yml").read_text()
+    assert "FLOWER_PASSWORD" not in secrets
+    # The database with SQLite's leftovers gone: no users.py, no DATABASE_PATH.
+    assert not (project / f"{PKG}/api/users.py").exists()
+    assert "DATABASE_PATH" not in (project / ".env.example").read_text()
+    assert "DATABASE_URL=postgresql+psycopg://" in (project / ".env.example").read_text()
+
+
 def test_answers_file_holds_no_secret_for_any_option(tmp_path: Path) -> None:
-    project = render(tmp_path / "p", broker="rabbitmq", use_flower=True, use_beat=True)
+    project = render(
+        tmp_path / "p", broker="rabbitmq", use_flower=True, use_beat=True, database="postgresql"
+    )
     answers = recorded_answers(project)
     assert not [key for key in answers if re.search("password|secret|token", key)]

@@ -75,8 +75,15 @@ def test_import_contract_refuses_a_worker_that_imports_fastapi(
 
 
 COMBINATIONS = [
-    {"broker": broker, "use_beat": beat, "use_flower": flower, "use_priority_queues": priority}
+    {
+        "broker": broker,
+        "database": database,
+        "use_beat": beat,
+        "use_flower": flower,
+        "use_priority_queues": priority,
+    }
     for broker in ("redis", "rabbitmq")
+    for database in ("none", "postgresql")
     for beat in (True, False)
     for flower in (True, False)
     for priority in (True, False)
@@ -94,11 +101,11 @@ def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ids=["-".join(str(v) for v in combination.values()) for combination in COMBINATIONS],
 )
 def test_every_combination_passes_ruff_mypy_and_the_import_contracts(
-    default_project: Path, tmp_path: Path, mypy_cache: Path, answers: dict[str, object]
+    rabbitmq_project: Path, tmp_path: Path, mypy_cache: Path, answers: dict[str, object]
 ) -> None:
-    # The default project's environment has every optional dependency installed.
+    # The all-options project's environment has every optional dependency installed.
     project = render(tmp_path / "combo", **answers)
-    tools = default_project / ".venv" / "bin"
+    tools = rabbitmq_project / ".venv" / "bin"
     run([str(tools / "ruff"), "check", "."], project)
     run([str(tools / "ruff"), "format", "--check", "."], project)
     run([str(tools / "mypy"), "--cache-dir", str(mypy_cache), "src", "tests"], project)
@@ -146,3 +153,28 @@ def test_rabbitmq_project_passes_its_own_lint_and_tests(
     assert " passed" in summary
     assert "failed" not in summary
     assert "skipped" not in summary
+    # PostgreSQL's outbox with RabbitMQ taken away and given back mid-run.
+    outbox = run(
+        ["uv", "run", "--frozen", "pytest", "-q", "tests/resilience/test_outbox_relay.py"],
+        rabbitmq_project,
+        REDIS_URL=redis_url,
+    )
+    assert "3 passed" in outbox.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.xdist_group("processes")
+def test_postgresql_project_on_redis_passes_its_own_lint_tests_and_outbox_resilience(
+    postgres_project: Path, redis_url: str
+) -> None:
+    run(["make", "lint"], postgres_project)
+    result = run(["make", "test"], postgres_project, REDIS_URL=redis_url)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary
+    assert "failed" not in summary
+    assert "skipped" not in summary
+    outbox = run(
+        ["uv", "run", "--frozen", "pytest", "-q", "tests/resilience/test_outbox_relay.py"],
+        postgres_project,
+        REDIS_URL=redis_url,
+    )
+    assert "3 passed" in outbox.stdout.strip().splitlines()[-1]
