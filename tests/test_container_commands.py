@@ -96,15 +96,7 @@ def boot(
     """The one-shot services first, to completion (compose's service_completed_successfully),
     then the long-running ones."""
     for once in (s for s in services if s.spec.get("restart") == "no"):
-        result = subprocess.run(
-            once.command,
-            cwd=project,
-            env=once.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = run_locally(once.command, once, project, timeout=120)
         assert result.returncode == 0, f"{once.name}: {result.stdout}{result.stderr}"
     return {
         s.name: supervisor.start(
@@ -115,16 +107,23 @@ def boot(
     }
 
 
-def passes_healthcheck(service: ComposeService, project: Path) -> subprocess.CompletedProcess[str]:
+def run_locally(
+    argv: list[str], service: ComposeService, project: Path, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    """A command in the service's environment, as its container would run it."""
     return subprocess.run(
-        service.healthcheck,
+        argv,
         cwd=project,
         env=service.env,
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=timeout,
         check=False,
     )
+
+
+def passes_healthcheck(service: ComposeService, project: Path) -> subprocess.CompletedProcess[str]:
+    return run_locally(service.healthcheck, service, project)
 
 
 @pytest.mark.parametrize("which", ["default_project", "rabbitmq_project"])

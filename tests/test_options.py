@@ -185,7 +185,8 @@ def test_database_password_is_generated_into_env_secrets_for_the_containers(
     secrets = (project / ".env.secrets").read_text()
     server = re.search(r"^POSTGRES_PASSWORD=([0-9a-f]{32})$", secrets, re.M)
     client = re.search(r"^PGPASSWORD=([0-9a-f]{32})$", secrets, re.M)
-    assert server and client
+    assert server
+    assert client
     assert server.group(1) == client.group(1)
     assert server.group(1) not in (project / ".copier-answers.yml").read_text()
     assert "FLOWER_PASSWORD" not in secrets

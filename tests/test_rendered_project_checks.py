@@ -143,38 +143,31 @@ def test_priority_queues_on_redis_let_a_high_job_overtake_the_backlog(
     assert "1 passed" in result.stdout
 
 
+def passes_lint_tests_and_outbox_resilience(project: Path, redis_url: str) -> None:
+    run(["make", "lint"], project)
+    result = run(["make", "test"], project, REDIS_URL=redis_url)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary
+    assert "failed" not in summary
+    assert "skipped" not in summary
+    # The outbox with the broker taken away and given back mid-run, among others.
+    outbox = run(
+        ["uv", "run", "--frozen", "pytest", "-q", "tests/resilience/test_outbox_relay.py"],
+        project,
+        REDIS_URL=redis_url,
+    )
+    assert "3 passed" in outbox.stdout.strip().splitlines()[-1]
+
+
 @pytest.mark.xdist_group("processes")
-def test_rabbitmq_project_passes_its_own_lint_and_tests(
+def test_rabbitmq_project_with_every_option_passes_its_own_lint_and_tests(
     rabbitmq_project: Path, redis_url: str, rabbitmq_url: str
 ) -> None:
-    run(["make", "lint"], rabbitmq_project)
-    result = run(["make", "test"], rabbitmq_project, REDIS_URL=redis_url)
-    summary = result.stdout.strip().splitlines()[-1]
-    assert " passed" in summary
-    assert "failed" not in summary
-    assert "skipped" not in summary
-    # PostgreSQL's outbox with RabbitMQ taken away and given back mid-run.
-    outbox = run(
-        ["uv", "run", "--frozen", "pytest", "-q", "tests/resilience/test_outbox_relay.py"],
-        rabbitmq_project,
-        REDIS_URL=redis_url,
-    )
-    assert "3 passed" in outbox.stdout.strip().splitlines()[-1]
+    passes_lint_tests_and_outbox_resilience(rabbitmq_project, redis_url)
 
 
 @pytest.mark.xdist_group("processes")
-def test_postgresql_project_on_redis_passes_its_own_lint_tests_and_outbox_resilience(
+def test_postgresql_project_on_redis_passes_its_own_lint_and_tests(
     postgres_project: Path, redis_url: str
 ) -> None:
-    run(["make", "lint"], postgres_project)
-    result = run(["make", "test"], postgres_project, REDIS_URL=redis_url)
-    summary = result.stdout.strip().splitlines()[-1]
-    assert " passed" in summary
-    assert "failed" not in summary
-    assert "skipped" not in summary
-    outbox = run(
-        ["uv", "run", "--frozen", "pytest", "-q", "tests/resilience/test_outbox_relay.py"],
-        postgres_project,
-        REDIS_URL=redis_url,
-    )
-    assert "3 passed" in outbox.stdout.strip().splitlines()[-1]
+    passes_lint_tests_and_outbox_resilience(postgres_project, redis_url)
