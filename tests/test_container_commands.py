@@ -29,10 +29,10 @@ pytestmark = [pytest.mark.boot, pytest.mark.xdist_group("processes")]
 BACKING_SERVICES = {"redis", "rabbitmq", "postgres"}
 COMPOSE_DATABASE_URL = "postgresql+psycopg://postgres@postgres:5432/acme_jobs"
 START_TIMEOUT = 60
-# A container port (API, Flower, worker metrics) as a URL's port, a `--port=` value or
-# a value of its own.
+# A container port (API, Flower, worker and relay metrics) as a URL's port, a `--port=`
+# value or a value of its own.
 CONTAINER_PORT = re.compile(
-    r"(?<=127\.0\.0\.1:)(8000|5555)\b|(?<=--port=)(8000|5555)$|^(8000|5555|9101|9102)$"
+    r"(?<=127\.0\.0\.1:)(8000|5555)\b|(?<=--port=)(8000|5555)$|^(8000|5555|9101|9102|9103)$"
 )
 
 
@@ -48,6 +48,7 @@ class ComposeService:
             "5555": env["FLOWER_PORT"],
             "9101": str(free_port()),
             "9102": str(free_port()),
+            "9103": str(free_port()),
         }
         self.hosts = {
             "redis://redis:6379/0": env["REDIS_URL"],
@@ -159,6 +160,9 @@ def test_compose_commands_boot_pass_their_health_checks_and_run_jobs(
         if "WORKER_METRICS_PORT" in service.env:
             scraped = httpx.get(f"http://127.0.0.1:{service.env['WORKER_METRICS_PORT']}/metrics")
             assert "celery_queue_length" in scraped.text, service.name
+        if "RELAY_METRICS_PORT" in service.env:
+            scraped = httpx.get(f"http://127.0.0.1:{service.env['RELAY_METRICS_PORT']}/metrics")
+            assert "outbox_relayed_total" in scraped.text
 
 
 def test_sigterm_hands_a_running_job_back_after_the_soft_shutdown(

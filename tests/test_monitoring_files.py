@@ -17,6 +17,7 @@ from conftest import DEFAULT_PACKAGE, recorded_answers, render
 VARIANTS: dict[str, dict[str, Any]] = {
     "redis": {},
     "rabbitmq-priority": {"broker": "rabbitmq", "use_priority_queues": True},
+    "postgresql": {"database": "postgresql"},
 }
 SEVERITIES = {"critical", "warning", "info"}
 # Prometheus' own series about each scrape target.
