@@ -9,6 +9,14 @@ from conftest import DEFAULT_PACKAGE, project_env, render, run
 from support.process_supervisor import free_port
 
 
+def passes(result: subprocess.CompletedProcess[str]) -> None:
+    """A pytest run whose last line counts passes and neither failures nor skips."""
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary
+    assert "failed" not in summary
+    assert "skipped" not in summary
+
+
 def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
     result = run(["make", "lint"], default_project)
     assert "Contracts: 4 kept, 0 broken." in result.stdout
@@ -18,11 +26,7 @@ def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
 def test_rendered_project_passes_its_own_tests_against_real_redis(
     default_project: Path, redis_url: str
 ) -> None:
-    result = run(["make", "test"], default_project, REDIS_URL=redis_url)
-    summary = result.stdout.strip().splitlines()[-1]
-    assert " passed" in summary
-    assert "skipped" not in summary
-    assert "failed" not in summary
+    passes(run(["make", "test"], default_project, REDIS_URL=redis_url))
 
 
 @pytest.mark.xdist_group("processes")
@@ -143,31 +147,33 @@ def test_priority_queues_on_redis_let_a_high_job_overtake_the_backlog(
     assert "1 passed" in result.stdout
 
 
-def passes_lint_tests_and_outbox_resilience(project: Path, redis_url: str) -> None:
-    run(["make", "lint"], project)
-    result = run(["make", "test"], project, REDIS_URL=redis_url)
-    summary = result.stdout.strip().splitlines()[-1]
-    assert " passed" in summary
-    assert "failed" not in summary
-    assert "skipped" not in summary
-    # The outbox with the broker taken away and given back mid-run, among others.
-    outbox = run(
-        ["uv", "run", "--frozen", "pytest", "-q", "tests/resilience/test_outbox_relay.py"],
-        project,
-        REDIS_URL=redis_url,
-    )
-    assert "3 passed" in outbox.stdout.strip().splitlines()[-1]
+# What differs from the default project with PostgreSQL on Redis: the rest of its suite
+# runs the same code as the default project's and the all-options project's.
+POSTGRESQL_TESTS = [
+    "tests/unit",
+    "tests/integration/test_openapi_fuzz.py",
+    "tests/integration/test_outbox.py",
+    "tests/integration/test_service_round_trip.py",
+    "tests/integration/test_tasks_called_directly.py",
+    "tests/resilience/test_outbox_relay.py",
+]
 
 
 @pytest.mark.xdist_group("processes")
 def test_rabbitmq_project_with_every_option_passes_its_own_lint_and_tests(
     rabbitmq_project: Path, redis_url: str, rabbitmq_url: str
 ) -> None:
-    passes_lint_tests_and_outbox_resilience(rabbitmq_project, redis_url)
+    run(["make", "lint"], rabbitmq_project)
+    passes(run(["make", "test"], rabbitmq_project, REDIS_URL=redis_url))
+    # The outbox with RabbitMQ taken away and given back mid-run, among others.
+    outbox = ["uv", "run", "--frozen", "pytest", "tests/resilience/test_outbox_relay.py"]
+    passes(run(outbox, rabbitmq_project, REDIS_URL=redis_url))
 
 
 @pytest.mark.xdist_group("processes")
-def test_postgresql_project_on_redis_passes_its_own_lint_and_tests(
+def test_postgresql_project_on_redis_passes_its_own_lint_and_database_tests(
     postgres_project: Path, redis_url: str
 ) -> None:
-    passes_lint_tests_and_outbox_resilience(postgres_project, redis_url)
+    run(["make", "lint"], postgres_project)
+    tests = ["uv", "run", "--frozen", "pytest", *POSTGRESQL_TESTS]
+    passes(run(tests, postgres_project, REDIS_URL=redis_url))
