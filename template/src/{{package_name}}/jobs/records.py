@@ -85,8 +85,8 @@ class JobRecords:
         """A sign of life (started, retried): only for jobs still in flight."""
         self._redis.zadd(self._inflight, {job_id: time.time()}, xx=True)
 
-    def ended(self, job_id: str) -> None:
-        self._redis.zrem(self._inflight, job_id)
+    def ended(self, *job_ids: str) -> None:
+        self._redis.zrem(self._inflight, *job_ids)
 
     def silent_since(self, seconds: float, limit: int = 100) -> list[str]:
         """Unfinished jobs with no sign of life for `seconds`, oldest first."""

@@ -5,6 +5,7 @@ from celery import Celery
 from ..jobs.celery_app import make_celery
 from ..settings import get_settings
 from . import queue_selection, task_lifecycle  # noqa: F401  (connect their signals)
+from .ended_jobs import EndedJobs
 from .heartbeat import Heartbeat
 from .lost_jobs import LostJobSweeper
 from .metrics import MetricsServer
@@ -26,7 +27,7 @@ def create_worker_app() -> Celery:
         include=TASK_MODULES,
         worker_soft_shutdown_timeout=settings.worker_soft_shutdown_timeout,
     )
-    app.steps["worker"].update({LostJobSweeper, Heartbeat, MetricsServer})
+    app.steps["worker"].update({LostJobSweeper, EndedJobs, Heartbeat, MetricsServer})
     return app
 
 

@@ -24,7 +24,11 @@ MIN_RETRY_COUNTDOWN = 1
 
 
 class JobTask(Task[Any, Any]):
-    """Every job's task class: retries wait at least MIN_RETRY_COUNTDOWN seconds."""
+    """Every job's task class: retries wait at least MIN_RETRY_COUNTDOWN seconds, and
+    the worker's main process notes successes in batches (`ended_jobs.py`)."""
+
+    # By path: Celery loads it in the worker's main process.
+    Request = f"{__package__}.ended_jobs:JobRequest"
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("countdown") is not None:

@@ -4,29 +4,31 @@ kombu's Redis transport moves a message from the queue to its unacked set in two
 steps (BRPOP, then HSET) and back in two steps when it restores one: a worker
 SIGKILLed, or a Redis shutting down, between the two drops the message. Every
 accepted job stays in the in-flight index until it ends (`jobs/records.py`); the
-worker signals below refresh its sign of life. A job silent for twice the visibility
+worker signals below refresh its sign of life when it matters, and take failed jobs out
+(succeeded ones leave in batches, `ended_jobs.py`). A job silent for twice the visibility
 timeout (kombu would have restored it by then if it still held it) and whose queue has
 no backlog is published again with the same id and payload. Tasks are idempotent, so
 the rare second copy of a job that was only slow is harmless.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from celery import Celery, states
-from celery.signals import task_failure, task_prerun, task_retry, task_revoked, task_success
+from celery.signals import task_failure, task_prerun, task_retry, task_revoked
 from kombu import Queue
 from kombu.exceptions import ChannelError, KombuError
 from redis.exceptions import RedisError
 
 from ..jobs.broker_options import effective_visibility_timeout, queue_name
-from ..jobs.catalog import ALL_JOBS
+from ..jobs.catalog import ALL_JOBS, DEFAULT_TIME_LIMIT
 from ..jobs.queues import DEFAULT
 from ..jobs.records import JobRecords
 from ..jobs.redis_client import redis_client
-from ..jobs.sending import send_job
+from ..jobs.sending import ENQUEUED_AT_HEADER, send_job
 from ..jobs.status import JobStatusReader
 from ..settings import Settings, get_settings
 from .repeating_step import RepeatingStep, Schedule
@@ -52,19 +54,26 @@ def _note(change: Callable[[JobRecords, str], None], job_id: str | None) -> None
         log.warning("could not note job %s as %s: %s", job_id, change.__name__, exc)
 
 
+@lru_cache(maxsize=1)
+def _sweep_threshold() -> float:
+    return 2 * effective_visibility_timeout(get_settings())
+
+
 @task_prerun.connect
-def _started(task_id: str | None = None, **_: Any) -> None:
+def _started(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    # The sweep looks at jobs silent for twice the visibility timeout. A job that
+    # starts early enough to end (within its hard limit) before then needs no sign of
+    # life: that is nearly every job, and it saves each one a Redis round trip.
+    published = getattr(getattr(task, "request", None), ENQUEUED_AT_HEADER, None)
+    hard_limit = getattr(task, "time_limit", None) or DEFAULT_TIME_LIMIT
+    if published is not None and time.time() - float(published) + hard_limit < _sweep_threshold():
+        return
     _note(JobRecords.alive, task_id)
 
 
 @task_retry.connect
 def _retrying(request: Any = None, **_: Any) -> None:
     _note(JobRecords.alive, getattr(request, "id", None))
-
-
-@task_success.connect
-def _succeeded(sender: Any = None, **_: Any) -> None:
-    _note(JobRecords.ended, getattr(getattr(sender, "request", None), "id", None))
 
 
 @task_failure.connect
