@@ -24,7 +24,9 @@ def make_celery(settings: Settings, main: str = __name__.partition(".")[0]) -> C
     app.conf.update(
         broker_url=settings.effective_broker_url,
         broker_transport=broker_transport(settings),
-        result_backend=settings.redis_url,
+        # Redis, through a backend class that skips the per-job pub/sub subscription
+        # (`result_backend.py`): Celery's `<class>+<url>` form.
+        result_backend=f"{__package__}.result_backend.NoWaitRedisBackend+{settings.redis_url}",
         broker_transport_options=broker_transport_options(settings),
         result_backend_transport_options={"global_keyprefix": settings.key_prefix},
         redis_socket_timeout=settings.broker_socket_timeout,
