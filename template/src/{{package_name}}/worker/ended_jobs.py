@@ -17,7 +17,7 @@ from celery.worker.request import Request
 from redis.exceptions import RedisError
 
 from ..jobs.records import JobRecords
-from ..settings import get_settings
+from . import resources
 from .repeating_step import RepeatingStep, Schedule
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,8 @@ class EndedJobs(RepeatingStep):
     and once more when the worker stops."""
 
     def schedule(self, parent: Any) -> Schedule:
-        self._records = JobRecords.for_settings(get_settings())
-        return FLUSH_INTERVAL, flush, (self._records,)
+        return FLUSH_INTERVAL, flush, (resources.job_records(),)
 
     def stop(self, parent: Any) -> None:
         super().stop(parent)
-        flush(self._records)
+        flush(resources.job_records())

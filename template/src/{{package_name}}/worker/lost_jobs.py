@@ -31,16 +31,12 @@ from ..jobs.redis_client import redis_client
 from ..jobs.sending import ENQUEUED_AT_HEADER, send_job
 from ..jobs.status import JobStatusReader
 from ..settings import Settings, get_settings
+from . import resources
 from .repeating_step import RepeatingStep, Schedule
 
 log = logging.getLogger(__name__)
 QUEUE_OF = {spec.name: spec.queue for spec in ALL_JOBS}
 SWEEP_BATCH = 100
-
-
-@lru_cache(maxsize=1)
-def _records() -> JobRecords:
-    return JobRecords.for_settings(get_settings())
 
 
 def _note(change: Callable[[JobRecords, str], None], job_id: str | None) -> None:
@@ -49,7 +45,7 @@ def _note(change: Callable[[JobRecords, str], None], job_id: str | None) -> None
     if not job_id:
         return
     try:
-        change(_records(), job_id)
+        change(resources.job_records(), job_id)
     except (RedisError, OSError) as exc:
         log.warning("could not note job %s as %s: %s", job_id, change.__name__, exc)
 
@@ -104,7 +100,7 @@ def republish_silent_jobs(app: Celery, settings: Settings) -> list[str]:
     lock = f"{settings.key_prefix}jobs:lost-job-sweep"
     if not redis.set(lock, "1", nx=True, ex=max(1, int(settings.unacked_restore_interval))):
         return []  # another worker sweeps this round
-    records = _records()
+    records = resources.job_records()
     reader = JobStatusReader(app, records)
     republished = []
     backlog: dict[str, int] = {}

@@ -1,10 +1,12 @@
-"""What tasks use, built once per worker process on first use."""
+"""What tasks and the worker's bookkeeping use, built once per worker process on first
+use."""
 
 from functools import lru_cache
 from typing import Any
 
 from ..jobs.catalog import JobSpec
 from ..jobs.idempotency import IdempotencyGuard
+from ..jobs.records import JobRecords
 from ..jobs.redis_client import redis_client
 from ..jobs.storage import LocalDirectoryStorage
 from ..settings import Settings, get_settings
@@ -13,6 +15,11 @@ from .mailer import Mailer
 
 def settings() -> Settings:
     return get_settings()
+
+
+@lru_cache(maxsize=1)
+def job_records() -> JobRecords:
+    return JobRecords.for_settings(settings())
 
 
 def idempotency_for(spec: JobSpec[Any]) -> IdempotencyGuard:
