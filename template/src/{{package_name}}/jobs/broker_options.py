@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from kombu import Exchange, Queue
 
 from ..settings import Settings
-from .catalog import longest_countdown, longest_hard_limit
+from .catalog import ALL_JOBS, longest_countdown, longest_hard_limit
 from .queues import ALL_QUEUES
 
 # A message is handed to another worker once it stays unacknowledged this long, so it
@@ -72,6 +72,11 @@ def broker_transport_options(settings: Settings) -> dict[str, Any]:
 
 def queue_name(settings: Settings, queue: str) -> str:
     return f"{settings.queue_prefix}{queue}"
+
+
+def job_queues(settings: Settings) -> dict[str, str]:
+    """Which queue each job goes to (a job not listed goes to the default queue)."""
+    return {spec.name: queue_name(settings, spec.queue) for spec in ALL_JOBS}
 
 
 def declared_queues(settings: Settings) -> list[Queue]:

@@ -13,9 +13,9 @@ from .broker_options import (
     broker_transport,
     broker_transport_options,
     declared_queues,
+    job_queues,
     queue_name,
 )
-from .catalog import ALL_JOBS
 from .queues import DEFAULT
 
 
@@ -42,7 +42,7 @@ def make_celery(settings: Settings, main: str = __name__.partition(".")[0]) -> C
         result_accept_content=["json"],
         task_queues=declared_queues(settings),
         task_default_queue=queue_name(settings, DEFAULT),
-        task_routes={spec.name: {"queue": queue_name(settings, spec.queue)} for spec in ALL_JOBS},
+        task_routes={name: {"queue": queue} for name, queue in job_queues(settings).items()},
         # Results cost Redis memory; only jobs whose outcome the API serves keep one
         # (JobSpec.keeps_result), and kept results expire with the job record.
         task_ignore_result=True,

@@ -1,16 +1,19 @@
-"""One thread publishes every job the API accepts, in batches.
+"""RabbitMQ brokers: one thread publishes every job the API accepts, in batches.
 
-A request hands its job to a bounded queue and waits, within ENQUEUE_TIMEOUT, for the
-thread to report that the broker holds it. The thread takes whatever is waiting (up to
-PUBLISH_BATCH_SIZE jobs) and writes their records in one Redis pipeline and their
-messages in one kombu `Producer.batch()` (one pipeline on Redis; RabbitMQ publishes
-each with its confirm). Under load, fifty requests cost two round trips instead of a
-hundred, and the event loop never waits on a socket.
+(kombu's AMQP client is synchronous; on Redis the event loop publishes itself,
+`loop_publisher.py`.) A request hands its job to a bounded queue and waits, within
+ENQUEUE_TIMEOUT, for the thread to report that the broker holds it. The thread takes
+whatever is waiting (up to PUBLISH_BATCH_SIZE jobs), writes their records in one Redis
+pipeline and publishes their messages in one kombu `Producer.batch()`, each with its
+publisher confirm. The event loop never waits on a socket.
 
 Backpressure: when PUBLISH_QUEUE_SIZE jobs are already waiting the broker is not
 keeping up, and a new job is refused at once (503 with Retry-After) instead of
 queueing in memory behind the others. A request that gave up (its deadline passed)
 before the thread reached its job is never published.
+
+`publish_batch` is also how scripts (`JobClient.publish`) and the outbox relay publish,
+on either broker.
 """
 
 import logging

@@ -10,7 +10,7 @@ life (accepted, started, retried).
 import contextlib
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,8 +41,37 @@ class JobRecords:
     def for_settings(cls, settings: Settings) -> "JobRecords":
         return cls(redis_client(settings), settings.key_prefix, settings.job_record_ttl)
 
-    def _key(self, job_id: str) -> str:
+    def key(self, job_id: str) -> str:
         return f"{self._prefix}job:{job_id}"
+
+    @property
+    def inflight_key(self) -> str:
+        return self._inflight
+
+    @property
+    def ttl_seconds(self) -> int:
+        return self._ttl
+
+    @staticmethod
+    def new(jobs: list[tuple[str, str, str | None, dict[str, Any]]]) -> list[JobRecord]:
+        accepted_at = datetime.now(UTC).isoformat()
+        return [
+            JobRecord(job_id, name, accepted_at, request_id, payload)
+            for job_id, name, request_id, payload in jobs
+        ]
+
+    @staticmethod
+    def encode(record: JobRecord) -> str:
+        # Not dataclasses.asdict: it deep-copies the payload first.
+        return json.dumps(
+            {
+                "id": record.id,
+                "name": record.name,
+                "accepted_at": record.accepted_at,
+                "request_id": record.request_id,
+                "payload": record.payload,
+            }
+        )
 
     def accept(
         self, job_id: str, name: str, request_id: str | None, payload: dict[str, Any]
@@ -54,29 +83,27 @@ class JobRecords:
         self, jobs: list[tuple[str, str, str | None, dict[str, Any]]]
     ) -> list[JobRecord]:
         """Record jobs as accepted and in flight, all in one round trip."""
-        accepted_at = datetime.now(UTC).isoformat()
-        records = [
-            JobRecord(job_id, name, accepted_at, request_id, payload)
-            for job_id, name, request_id, payload in jobs
-        ]
+        records = self.new(jobs)
         with self._redis.pipeline() as pipe:
             for record in records:
-                pipe.set(self._key(record.id), json.dumps(asdict(record)), ex=self._ttl)
+                pipe.set(self.key(record.id), self.encode(record), ex=self._ttl)
             pipe.zadd(self._inflight, dict.fromkeys((r.id for r in records), time.time()))
             pipe.execute()
         return records
 
     def discard(self, job_ids: list[str]) -> None:
         """Drop the records of jobs that never reached the broker, best effort: with the
-        broker down this usually fails too, and a leftover record only turns an id
-        nobody was given from 404 into PENDING."""
+        broker down this usually fails too. A leftover record turns an id nobody was
+        given from 404 into PENDING, and the lost-job sweep may publish it later: a job
+        whose request was answered 503 can then run once (Redis brokers on one server
+        never leave one: records and messages are written together)."""
         with contextlib.suppress(RedisError, OSError), self._redis.pipeline() as pipe:
-            pipe.delete(*(self._key(job_id) for job_id in job_ids))
+            pipe.delete(*(self.key(job_id) for job_id in job_ids))
             pipe.zrem(self._inflight, *job_ids)
             pipe.execute()
 
     def get(self, job_id: str) -> JobRecord | None:
-        raw = self._redis.get(self._key(job_id))
+        raw = self._redis.get(self.key(job_id))
         if raw is None:
             return None
         return JobRecord(**json.loads(str(raw)))
