@@ -18,7 +18,7 @@ from .routes.jobs import QUEUE_UNAVAILABLE, accepted
 from .schemas import JobAccepted, Problem
 
 
-def require_admin(
+async def require_admin(
     settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
 ) -> None:
     token = settings.admin_token.get_secret_value()
