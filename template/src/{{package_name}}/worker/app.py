@@ -1,4 +1,4 @@
-"""The worker's Celery app: `celery -A <package>.worker.app worker`."""
+"""The worker's Celery app (`python -m <package>.worker` runs a worker on it)."""
 
 from celery import Celery
 
