@@ -1,11 +1,11 @@
 """Redis brokers: a batch of jobs, their records and their messages, in one script call.
 
 One EVALSHA per batch stores each job's record (with its TTL), adds the jobs to the
-in-flight index and pushes their messages onto their queues. Redis runs a script
-without interleaving other clients' commands, so it is all or nothing in one round
-trip: a worker can never take a message whose record is not there yet, and a batch
-that fails leaves nothing behind. Messages are the ones kombu would have written
-(`task_messages.py`).
+in-flight index and pushes their messages onto their queues, in one round trip.
+Redis runs a script without interleaving other clients' commands, so a worker can
+never take a message whose record is not there yet; a Redis that is down, or out of
+memory, refuses the script before it writes anything. Messages are the ones kombu
+would have written (`task_messages.py`).
 
 With job records in another Redis than the broker (REDIS_URL and BROKER_URL differ),
 the records go first, in a script call of their own, and are dropped again when the
