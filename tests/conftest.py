@@ -47,6 +47,11 @@ def render(destination: Path, **answers: Any) -> Path:
     return destination
 
 
+def starts_a_worker(command: list[str]) -> bool:
+    """A container command that runs a Celery worker: `python -m <package>.worker ...`."""
+    return command[:2] == ["python", "-m"] and len(command) > 2 and command[2].endswith(".worker")
+
+
 def recorded_answers(project: Path) -> dict[str, Any]:
     """The answers a rendered project recorded in its answers file."""
     loaded: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())

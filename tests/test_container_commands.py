@@ -16,6 +16,7 @@ import httpx
 import pytest
 import yaml
 from booting import WORKER_READY, wait_for_success
+from conftest import starts_a_worker
 from support.process_supervisor import (
     ManagedProcess,
     ProcessSupervisor,
@@ -74,7 +75,7 @@ class ComposeService:
         return [self.local(arg) for arg in argv]
 
     def ready(self) -> Any:
-        if "worker" in self.command:
+        if starts_a_worker(self.command):
             return log_matches(WORKER_READY)
         if "beat" in self.command or self.name == "relay":
             return lambda _: Path(self.env["HEARTBEAT_FILE"]).exists()

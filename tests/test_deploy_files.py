@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DEFAULT_PACKAGE, FULL_RABBITMQ, recorded_answers, render, run
+from conftest import (
+    DEFAULT_PACKAGE,
+    FULL_RABBITMQ,
+    recorded_answers,
+    render,
+    run,
+    starts_a_worker,
+)
 
 BIN = Path(sys.executable).parent
 K8S = "deploy/kubernetes"
@@ -82,7 +89,7 @@ def worker_containers(project: Path) -> dict[str, dict[str, Any]]:
     return {
         name: container(d)
         for name, d in deployments(project).items()
-        if "worker" in container(d)["command"]
+        if starts_a_worker(container(d)["command"])
     }
 
 
@@ -153,7 +160,7 @@ def test_every_compose_service_is_health_checked_and_waits_for_healthy_brokers(
 
 def test_compose_runs_one_beat_and_lets_workers_finish_their_jobs(project: Path) -> None:
     services = compose(project)["services"]
-    workers = {name: s for name, s in services.items() if "worker" in s.get("command", [])}
+    workers = {name: s for name, s in services.items() if starts_a_worker(s.get("command", []))}
     priority = recorded_answers(project)["use_priority_queues"]
     assert set(workers) == ({"worker", "worker-low"} if priority else {"worker"})
     for worker in workers.values():
@@ -213,7 +220,7 @@ def test_deployments_run_the_compose_commands_safely(project: Path) -> None:
         assert main["securityContext"]["readOnlyRootFilesystem"] is True
         assert "requests" in main["resources"]
         assert "livenessProbe" in main, name
-        if "worker" in main["command"]:
+        if starts_a_worker(main["command"]):
             assert pod["terminationGracePeriodSeconds"] > SOFT_SHUTDOWN
             env = {e["name"]: e["value"] for e in main["env"]}
             assert env["REMAP_SIGTERM"] == "SIGQUIT"
