@@ -32,6 +32,9 @@ P = TypeVar("P", bound=BaseModel)
 
 
 class JobClient:
+    """Records and publishes jobs. `enqueue` serves one event loop (the API's): its
+    publisher starts on the loop of the first call; `aclose` on that loop ends it."""
+
     def __init__(self, settings: Settings, celery: Celery | None = None) -> None:
         self.celery = celery or make_celery(settings)
         self.records = JobRecords.for_settings(settings)
