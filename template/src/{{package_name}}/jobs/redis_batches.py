@@ -49,7 +49,7 @@ return #KEYS - 1 - n
 """
 
 
-def _client(url: str, settings: Settings) -> "Redis":
+def _client(url: str, settings: Settings) -> Redis:
     return Redis.from_url(
         url,
         socket_timeout=settings.broker_socket_timeout,
