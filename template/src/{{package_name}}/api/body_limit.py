@@ -21,10 +21,14 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            response = JSONResponse({"detail": self._detail()}, status_code=413)
-            await response(scope, receive, send)
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+        if declared.isdigit():
+            if int(declared) > self.max_bytes:
+                response = JSONResponse({"detail": self._detail()}, status_code=413)
+                await response(scope, receive, send)
+                return
+            # The server reads no more than a declared length: nothing left to count.
+            await self.app(scope, receive, send)
             return
         received = 0
 

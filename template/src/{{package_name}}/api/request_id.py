@@ -8,6 +8,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
+_HEADER_BYTES = HEADER.encode()
 # Client-chosen ids end up in logs and job headers: accept only short, plain ones.
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _current: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -25,20 +26,22 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
-        request_id = incoming if _ACCEPTABLE.match(incoming) else uuid4().hex
+        incoming = next((v for k, v in scope["headers"] if k == _HEADER_BYTES), b"")
+        request_id = incoming.decode("latin-1")
+        if not _ACCEPTABLE.match(request_id):
+            request_id = uuid4().hex
         token = _current.set(request_id)
+        echoed = request_id.encode()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((HEADER.encode(), request_id.encode()))
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", ()), (_HEADER_BYTES, echoed)]
             await send(message)
 
+        # Every log line of this request carries its id.
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
-            # Every log line of this request, and of the threads it publishes from.
-            with structlog.contextvars.bound_contextvars(request_id=request_id):
-                await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_with_id)
         finally:
+            structlog.contextvars.reset_contextvars(**bound)
             _current.reset(token)
