@@ -21,19 +21,12 @@ HANDLER_NAME = "service-json"
 # Loggers that set up handlers of their own; theirs go, ours take over.
 OWN_HANDLERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "celery", "celery.task")
 
-TIMESTAMP = structlog.processors.TimeStamper(fmt="iso", utc=True)
-FROM_LOGGING: list[Any] = [
+# What every line carries, from the standard library or from structlog.
+SHARED: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_logger_name,
     structlog.stdlib.add_log_level,
-    TIMESTAMP,
-]
-FROM_STRUCTLOG: list[Any] = [
-    structlog.contextvars.merge_contextvars,
-    structlog.stdlib.add_logger_name,
-    structlog.processors.add_log_level,
-    TIMESTAMP,
-    structlog.processors.format_exc_info,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]
 
 
@@ -60,7 +53,7 @@ def configure_logging(level: str, log_format: str = "json") -> None:
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=FROM_LOGGING,
+        foreign_pre_chain=SHARED,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
@@ -82,7 +75,7 @@ def configure_logging(level: str, log_format: str = "json") -> None:
             logger.handlers.clear()
             logger.propagate = True
     structlog.configure(
-        processors=[*FROM_STRUCTLOG, renderer],
+        processors=[*SHARED, structlog.processors.format_exc_info, renderer],
         logger_factory=StderrLogger,
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         cache_logger_on_first_use=True,
