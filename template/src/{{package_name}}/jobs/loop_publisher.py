@@ -64,25 +64,23 @@ class LoopPublisher:
                 # A request that gave up cancelled its future: its job is never published.
                 live = [(job, future) for job, future in batch if not future.done()]
                 if live:
-                    await self._send([job for job, _ in live], [future for _, future in live])
+                    await self._send(live)
         finally:
             self._sending = None
 
-    async def _send(
-        self, jobs: list[OutgoingJob], futures: list["asyncio.Future[AcceptedJob]"]
-    ) -> None:
+    async def _send(self, batch: list[tuple[OutgoingJob, "asyncio.Future[AcceptedJob]"]]) -> None:
         try:
-            await self._write(jobs)
+            await self._write([job for job, _ in batch])
         except BrokerUnavailable as exc:
             error = exc
         except Exception as exc:  # the publisher must outlive any one batch
-            log.exception("publishing %d jobs failed", len(jobs))
+            log.exception("publishing %d jobs failed", len(batch))
             error = BrokerUnavailable(f"publishing failed: {exc}")
         else:
-            for job, future in zip(jobs, futures, strict=True):
+            for job, future in batch:
                 if not future.done():
                     future.set_result(AcceptedJob(job.id, job.name))
             return
-        for future in futures:
+        for _, future in batch:
             if not future.done():
                 future.set_exception(error)
