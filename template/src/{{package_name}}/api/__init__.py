@@ -1,4 +1,4 @@
-"""The HTTP side: FastAPI app factory, routes and their dependencies.
+"""The HTTP side: the app factory and the service's routes.
 
-Enqueues through `jobs/`; never imports the worker package.
+Enqueues through the runtime; never imports the worker package.
 """

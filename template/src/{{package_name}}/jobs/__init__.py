@@ -1,5 +1,5 @@
-"""The door between the API and the worker: what can be enqueued and how.
+"""The service's jobs, one module each: payload model, spec and function side by side.
 
-Both sides import this package; it depends on celery, kombu and redis, never on
-fastapi, so the worker never pays for the web stack.
+The worker and the API discover every module here (no list to keep): adding a job is
+adding a module. These four are examples; keep, change or delete them.
 """

@@ -1,11 +1,10 @@
-"""Every table of the service. Alembic compares this metadata with the database
-(`make migration message="..."`), so a change here is followed by a revision."""
+"""The service's own tables. Alembic compares this metadata, and the runtime's outbox
+table, with the database (`make migration message="..."`), so a change here is followed
+by a revision."""
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, MetaData, String, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, DateTime, Identity, MetaData, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints, so later migrations can alter or drop them by name.
@@ -36,24 +35,6 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = _created_at()
     welcomed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class OutboxMessage(Base):
-    """A job committed in the same transaction as the rows that need it; the relay
-    (`python -m <package>.relay`) publishes it and sets `sent_at`."""
-
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    job_id: Mapped[str] = mapped_column(String(36), unique=True)
-    job_name: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    request_id: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = _created_at()
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    # The relay reads only what is pending: a small index however long the history.
-    __table_args__ = (Index("ix_outbox_pending", "id", postgresql_where=sent_at.is_(None)),)
 
 
 class ChargeEntry(Base):

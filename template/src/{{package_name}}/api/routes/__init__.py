@@ -1,1 +1,1 @@
-"""One module per resource."""
+"""One module per resource, each with a `router`: discovered, never listed."""

@@ -3,13 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
+from pydantic import Field
 
-from ...jobs.catalog import CHARGE
-from ...jobs.payloads import Charge
-from ..dependencies import JobsDep
-from ..request_id import current_request_id
-from ..schemas import ChargeRequest, JobAccepted
-from .jobs import QUEUE_UNAVAILABLE, accepted
+from ...jobs.charge import Charge, charge
+from ...runtime import PRINTABLE
+from ...runtime.web import QUEUE_UNAVAILABLE, Body, JobAccepted, JobsDep, accepted
 
 router = APIRouter(tags=["billing"])
 
@@ -25,14 +23,15 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post(
-    "/charges",
-    status_code=202,
-    responses=QUEUE_UNAVAILABLE,
-)
+class ChargeRequest(Body):
+    customer_id: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
+    amount_cents: int = Field(gt=0, le=100_000_000)
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+
+
+@router.post("/charges", status_code=202, responses=QUEUE_UNAVAILABLE)
 async def create_charge(
     body: ChargeRequest, idempotency_key: IdempotencyKey, response: Response, jobs: JobsDep
 ) -> JobAccepted:
     payload = Charge(idempotency_key=idempotency_key, **body.model_dump())
-    job = await jobs.enqueue(CHARGE, payload, request_id=current_request_id())
-    return accepted(job, response)
+    return accepted(await jobs.enqueue(charge, payload), response)

@@ -1,22 +1,19 @@
 """A long job whose progress is visible while it runs."""
 
 from fastapi import APIRouter, Response
+from pydantic import Field
 
-from ...jobs.catalog import REPORT
-from ...jobs.payloads import Report
-from ..dependencies import JobsDep
-from ..request_id import current_request_id
-from ..schemas import JobAccepted, ReportRequest
-from .jobs import QUEUE_UNAVAILABLE, accepted
+from ...jobs.report import Report, build_report
+from ...runtime.web import QUEUE_UNAVAILABLE, Body, JobAccepted, JobsDep, accepted
 
 router = APIRouter(tags=["reports"])
 
 
-@router.post(
-    "/reports",
-    status_code=202,
-    responses=QUEUE_UNAVAILABLE,
-)
+class ReportRequest(Body):
+    rows: int = Field(1000, gt=0, le=1_000_000)
+    seconds_per_step: float = Field(0.05, ge=0, le=1)
+
+
+@router.post("/reports", status_code=202, responses=QUEUE_UNAVAILABLE)
 async def create_report(body: ReportRequest, response: Response, jobs: JobsDep) -> JobAccepted:
-    job = await jobs.enqueue(REPORT, Report(**body.model_dump()), request_id=current_request_id())
-    return accepted(job, response)
+    return accepted(await jobs.enqueue(build_report, Report(**body.model_dump())), response)

@@ -1,0 +1,102 @@
+"""What differs between the brokers: transport options and queue declarations."""
+
+import logging
+import math
+from typing import Any
+from urllib.parse import urlsplit
+
+from kombu import Exchange, Queue
+
+from .settings import RuntimeSettings
+from .declaration import Job, longest_countdown, longest_hard_limit
+from .queues import ALL_QUEUES
+
+# A message is handed to another worker once it stays unacknowledged this long, so it
+# must outlast the longest run plus the longest retry countdown (the Redis transport
+# keeps a message unacked while its ETA is pending), or running jobs are duplicated.
+VISIBILITY_MARGIN_SECONDS = 60
+# Redis emulates message priorities with one list per step; four steps are enough to
+# tell urgent from routine without multiplying the lists every worker polls.
+REDIS_PRIORITY_STEPS = [0, 3, 6, 9]
+RABBITMQ_MAX_PRIORITY = 9
+log = logging.getLogger(__name__)
+
+
+def is_redis(url: str) -> bool:
+    return urlsplit(url).scheme in {"redis", "rediss"}
+
+
+def visibility_timeout(jobs: tuple[Job[Any], ...]) -> int:
+    return longest_hard_limit(jobs) + longest_countdown(jobs) + VISIBILITY_MARGIN_SECONDS
+
+
+def effective_visibility_timeout(settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) -> int:
+    return settings.visibility_timeout or visibility_timeout(jobs)
+
+
+def broker_transport(settings: RuntimeSettings) -> str | None:
+    """Our hardened Redis transport for Redis brokers (see `redis_transport.py`)."""
+    if is_redis(settings.effective_broker_url):
+        return f"{__package__}.redis_transport:Transport"
+    return None
+
+
+def broker_transport_options(
+    settings: RuntimeSettings, jobs: tuple[Job[Any], ...]
+) -> dict[str, Any]:
+    if not is_redis(settings.effective_broker_url):
+        # Publisher confirms: `send_task` returns only once RabbitMQ has the message,
+        # so a 202 means the job is on the broker.
+        return {"confirm_publish": True}
+    if settings.visibility_timeout and settings.visibility_timeout < visibility_timeout(jobs):
+        log.warning(
+            "VISIBILITY_TIMEOUT=%s is below the %s s the job limits need: a job still "
+            "running after it will be started again (idempotent jobs absorb that).",
+            settings.visibility_timeout,
+            visibility_timeout(jobs),
+        )
+    return {
+        "visibility_timeout": effective_visibility_timeout(settings, jobs),
+        "global_keyprefix": settings.key_prefix,
+        # Without socket timeouts a publish on a dead connection waits forever.
+        "socket_timeout": settings.broker_socket_timeout,
+        "socket_connect_timeout": settings.broker_socket_timeout,
+        "health_check_interval": math.ceil(settings.broker_health_check_interval),
+        # Sweep for messages left unacked by dead workers on a cadence we choose
+        # (kombu's default scans only every 100 s).
+        "unacked_restore_interval": math.ceil(settings.unacked_restore_interval),
+        "unacked_restore_throttle": 1,
+        # A worker given `-Q high,default` empties high before it looks at default.
+        "queue_order_strategy": "priority",
+        "priority_steps": REDIS_PRIORITY_STEPS,
+    }
+
+
+def queue_name(settings: RuntimeSettings, queue: str) -> str:
+    return f"{settings.queue_prefix}{queue}"
+
+
+def job_queues(settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) -> dict[str, str]:
+    """Which queue each job goes to (a job not listed goes to the default queue)."""
+    return {job.name: queue_name(settings, job.spec.queue) for job in jobs}
+
+
+def declared_queues(settings: RuntimeSettings) -> list[Queue]:
+    # RabbitMQ: durable classic queues. Quorum queues replicate across a cluster, but
+    # support only two priorities and need Celery's native delayed delivery for the
+    # countdowns our retries use; a single-node broker gains nothing from them.
+    arguments = (
+        None
+        if is_redis(settings.effective_broker_url)
+        else {"x-max-priority": RABBITMQ_MAX_PRIORITY}
+    )
+    return [
+        Queue(
+            queue_name(settings, queue),
+            Exchange(queue_name(settings, queue), type="direct"),
+            routing_key=queue_name(settings, queue),
+            queue_arguments=arguments,
+            durable=True,
+        )
+        for queue in ALL_QUEUES
+    ]

@@ -1,0 +1,62 @@
+"""The Celery configuration both sides share: how to reach the broker and the results.
+
+The API uses this app only to publish and to read job states; the worker adds its
+execution settings on top (see `_worker/reliability.py`).
+"""
+
+import math
+from typing import Any
+
+from celery import Celery
+
+from .settings import RuntimeSettings
+from .broker_options import (
+    broker_transport,
+    broker_transport_options,
+    declared_queues,
+    job_queues,
+    queue_name,
+)
+from .declaration import Job
+from .queues import DEFAULT
+from .versions import check_tested_versions
+
+
+def make_celery(
+    settings: RuntimeSettings, jobs: tuple[Job[Any], ...], main: str = __name__.partition(".")[0]
+) -> Celery:
+    """The app both sides share; `jobs` (all of the service's) decide routes and the
+    visibility timeout."""
+    check_tested_versions()
+    app = Celery(main)
+    app.conf.update(
+        broker_url=settings.effective_broker_url,
+        broker_transport=broker_transport(settings),
+        # Redis, through a backend class that skips the per-job pub/sub subscription
+        # (`result_backend.py`): Celery's `<class>+<url>` form.
+        result_backend=f"{__package__}.result_backend.NoWaitRedisBackend+{settings.redis_url}",
+        broker_transport_options=broker_transport_options(settings, jobs),
+        result_backend_transport_options={"global_keyprefix": settings.key_prefix},
+        redis_socket_timeout=settings.broker_socket_timeout,
+        redis_socket_connect_timeout=settings.broker_socket_timeout,
+        redis_backend_health_check_interval=math.ceil(settings.broker_health_check_interval),
+        # Connect timeout for publishing; the API answers 503 instead of hanging.
+        broker_connection_timeout=settings.broker_socket_timeout,
+        # JSON only: a pickle payload from anyone who can reach the broker is code
+        # execution on the worker.
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        task_queues=declared_queues(settings),
+        task_default_queue=queue_name(settings, DEFAULT),
+        task_routes={name: {"queue": queue} for name, queue in job_queues(settings, jobs).items()},
+        # Results cost Redis memory; only jobs whose outcome the API serves keep one
+        # (JobSpec.keeps_result), and kept results expire with the job record.
+        task_ignore_result=True,
+        result_expires=settings.job_record_ttl,
+        # Kept results carry name and queue too, for people reading Redis or Flower.
+        result_extended=True,
+        enable_utc=True,
+    )
+    return app

@@ -1,0 +1,12 @@
+"""What every job payload is: a frozen pydantic model that travels as JSON, so it holds
+ids and small values, never ORM objects or blobs."""
+
+from pydantic import BaseModel, ConfigDict
+
+# No control characters: PostgreSQL refuses NUL in text, and none belongs in a name;
+# the API answers such input with a 422 naming the field instead of failing later.
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)

@@ -1,0 +1,69 @@
+"""The admin surface: jobs that failed for good (dead letters), listed and sent back.
+
+Behind ADMIN_TOKEN (`Authorization: Bearer <token>`). With no token set these routes
+answer 404, as if they did not exist: an admin surface is off until someone chooses
+a secret for it.
+"""
+
+import secrets
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi.concurrency import run_in_threadpool
+
+from .._core.dead_letters import DeadLetter
+from .dependencies import DeadLettersDep, JobsDep, SettingsDep
+from .job_routes import QUEUE_UNAVAILABLE, accepted
+from .schemas import JobAccepted, Problem
+
+
+async def require_admin(
+    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    token = settings.admin_token.get_secret_value()
+    if not token:
+        raise HTTPException(404, "Not Found")
+    expected = f"Bearer {token}".encode()
+    if authorization is None or not secrets.compare_digest(authorization.encode(), expected):
+        raise HTTPException(
+            401,
+            "A valid admin token is required: send `Authorization: Bearer <ADMIN_TOKEN>`.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_admin)],
+    responses={401: {"model": Problem, "description": "Missing or wrong admin token"}},
+)
+
+
+@router.get("/dead-letters")
+async def list_dead_letters(
+    letters: DeadLettersDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[DeadLetter]:
+    """The newest jobs that failed for good, with their error and request id."""
+    return await run_in_threadpool(letters.newest, limit)
+
+
+@router.post(
+    "/dead-letters/{job_id}/requeue",
+    status_code=202,
+    responses={
+        404: {"model": Problem, "description": "No dead letter for this job"},
+        **QUEUE_UNAVAILABLE,
+    },
+)
+async def requeue_dead_letter(
+    job_id: uuid.UUID, response: Response, letters: DeadLettersDep, jobs: JobsDep
+) -> JobAccepted:
+    """Send the job back to its queue under the same id; it leaves the dead letters."""
+    letter = await run_in_threadpool(letters.get, str(job_id))
+    if letter is None:
+        raise HTTPException(404, f"No dead letter for job {job_id}.")
+    job = await jobs.resend(letter.job_id, letter.task, letter.payload, letter.request_id)
+    await run_in_threadpool(letters.remove, letter.job_id)
+    return accepted(job, response)

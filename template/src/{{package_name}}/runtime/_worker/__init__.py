@@ -1,0 +1,2 @@
+"""The worker's machinery: task registration, lifecycle signals, bookkeeping steps,
+metrics. Never imports the web stack."""

@@ -1,0 +1,83 @@
+"""Jobs that succeeded leave the in-flight index in batches, from the worker's main
+process.
+
+The main process learns of each success when it acknowledges the message
+(`task_acks_late`). Noting it there, a few times a second in one Redis command,
+spares every job a round trip in its pool process: about 13% of no-op throughput.
+If the whole worker dies before a batch is written, those jobs stay in the index a
+while longer; the lost-job sweep (`lost_jobs.py`) finds them finished, or publishes
+one that keeps no result once more, which its idempotency makes harmless.
+"""
+
+import logging
+import threading
+from typing import Any
+
+from celery.worker.request import Request
+from redis.exceptions import RedisError
+
+from .._core.records import JobRecords
+from . import resources
+from .repeating_step import RepeatingStep, Schedule
+
+log = logging.getLogger(__name__)
+FLUSH_INTERVAL = 0.2
+# Beyond this many unwritten ids (Redis away for long), new ones are not kept: the
+# sweep cleans up after them.
+MOST_PENDING = 100_000
+
+_pending: set[str] = set()
+_lock = threading.Lock()
+
+
+class JobRequest(Request):
+    """The request class of every job task (`JobTask.Request`; kombu and Celery have no hook for a message's
+    acknowledgement, hence a subclass, checked by `versions.py`), in the main process.
+
+    Celery acknowledges a late-acked message once its job is over for this delivery:
+    after a success, but also after a retry (a new message carries the job on) or a
+    final failure. Only a success ends the job here; `on_failure` sees the rest (the
+    pool process notes a final failure itself), and Celery's own `on_success` does
+    not call ours, hence the flag.
+    """
+
+    def on_failure(
+        self, exc_info: Any, send_failed_event: bool = True, return_ok: bool = False
+    ) -> Any:
+        self._job_failed = True
+        return super().on_failure(
+            exc_info, send_failed_event=send_failed_event, return_ok=return_ok
+        )
+
+    def acknowledge(self) -> None:
+        super().acknowledge()
+        if self.task.acks_late and not getattr(self, "_job_failed", False) and self.id:
+            with _lock:
+                if len(_pending) < MOST_PENDING:
+                    _pending.add(self.id)
+
+
+def flush(records: JobRecords) -> None:
+    with _lock:
+        ids = list(_pending)
+        _pending.clear()
+    if not ids:
+        return
+    try:
+        records.ended(*ids)
+    except (RedisError, OSError) as exc:
+        log.warning("%d ended jobs not noted yet: %s", len(ids), exc)
+        with _lock:
+            _pending.update(ids[: max(0, MOST_PENDING - len(_pending))])
+
+
+class EndedJobs(RepeatingStep):
+    """Writes the successes noted since the last time, every FLUSH_INTERVAL seconds,
+    and once more when the worker stops."""
+
+    def schedule(self, parent: Any) -> Schedule:
+        return FLUSH_INTERVAL, flush, (resources.job_records(),)
+
+    def stop(self, parent: Any) -> None:
+        super().stop(parent)
+        flush(resources.job_records())

@@ -1,1 +1,0 @@
-"""One module per job; each registers itself with `@job_task(SPEC)`."""
