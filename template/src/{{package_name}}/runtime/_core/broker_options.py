@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from kombu import Exchange, Queue
 
-from .settings import RuntimeSettings
 from .declaration import Job, longest_countdown, longest_hard_limit
 from .queues import ALL_QUEUES
+from .settings import RuntimeSettings
 
 # A message is handed to another worker once it stays unacknowledged this long, so it
 # must outlast the longest run plus the longest retry countdown (the Redis transport

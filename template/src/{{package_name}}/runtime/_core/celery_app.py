@@ -9,7 +9,6 @@ from typing import Any
 
 from celery import Celery
 
-from .settings import RuntimeSettings
 from .broker_options import (
     broker_transport,
     broker_transport_options,
@@ -19,6 +18,7 @@ from .broker_options import (
 )
 from .declaration import Job
 from .queues import DEFAULT
+from .settings import RuntimeSettings
 from .versions import check_tested_versions
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from redis import Redis
 
-from .settings import RuntimeSettings
 from .redis_client import redis_client
+from .settings import RuntimeSettings
 
 # Enough to read the failure without storing whole stack dumps for thousands of jobs.
 TRACEBACK_LINES = 20

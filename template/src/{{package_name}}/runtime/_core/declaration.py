@@ -8,7 +8,7 @@ package and collects what was declared there: no list of jobs to keep up to date
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Generic, TypeVar
@@ -22,7 +22,6 @@ DEFAULT_SOFT_TIME_LIMIT = 300
 DEFAULT_TIME_LIMIT = 360
 
 P = TypeVar("P", bound=BaseModel)
-R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -58,9 +57,7 @@ class Job(Generic[P]):
         return self.spec.name
 
 
-def job(
-    spec: JobSpec[P],
-) -> Callable[[Callable[[Any, P], R] | Callable[[Any, P], Coroutine[Any, Any, R]]], Job[P]]:
+def job(spec: JobSpec[P]) -> Callable[[Callable[[Any, P], Any]], Job[P]]:
     """Declare `run(task, payload)` (plain or `async def`) as the job `spec.name`."""
 
     def declare(run: Callable[..., Any]) -> Job[P]:

@@ -17,8 +17,8 @@ from typing import Any
 from redis import Redis
 from redis.exceptions import RedisError
 
-from .settings import RuntimeSettings
 from .redis_client import redis_client
+from .settings import RuntimeSettings
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,9 @@ _lock = threading.Lock()
 
 
 class JobRequest(Request):
-    """The request class of every job task (`JobTask.Request`; kombu and Celery have no hook for a message's
-    acknowledgement, hence a subclass, checked by `versions.py`), in the main process.
+    """The request class of every job task (`JobTaskClass.Request`), in the main
+    process. Celery has no hook for a message's acknowledgement, hence a subclass of
+    its Request (private API, so `versions.py` refuses an untested Celery minor).
 
     Celery acknowledges a late-acked message once its job is over for this delivery:
     after a success, but also after a retry (a new message carries the job on) or a

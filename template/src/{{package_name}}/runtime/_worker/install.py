@@ -6,6 +6,7 @@ Every signal receiver and bootstep of the runtime is connected here, once per si
 their side effects.
 """
 
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -22,6 +23,7 @@ from celery.signals import (
     worker_init,
     worker_process_shutdown,
 )
+from celery.utils.dispatch import Signal
 
 from .._core.celery_app import make_celery
 from .._core.declaration import Job, discover_jobs
@@ -52,7 +54,7 @@ def install(app: Celery, settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) 
     app.steps["worker"].update(
         {lost_jobs.LostJobSweeper, EndedJobs, Heartbeat, metrics.MetricsServer}
     )
-    receivers = {
+    receivers: dict[Signal, Callable[..., Any]] = {
         setup_logging: task_lifecycle.use_our_log_format,
         celeryd_after_setup: queue_selection.consume_selected_queues,
         worker_init: metrics.prepare_multiprocess_dir,

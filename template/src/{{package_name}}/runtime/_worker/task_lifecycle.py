@@ -13,8 +13,8 @@ import structlog
 from redis.exceptions import RedisError
 
 from .._core.dead_letters import DeadLetter, DeadLetters, traceback_tail
-from .._core.sending import ENQUEUED_AT_HEADER, REQUEST_ID_HEADER
 from .._core.logs import configure_logging
+from .._core.sending import ENQUEUED_AT_HEADER, REQUEST_ID_HEADER
 from . import metrics, resources
 
 log = structlog.get_logger(__name__)
