@@ -165,9 +165,11 @@ def unique_prefix() -> str:
 # Run in the rendered project: deletes this run's queues from the shared broker.
 DELETE_QUEUES = f"""
 from kombu import Queue
-from {DEFAULT_PACKAGE}.jobs.celery_app import make_celery
+from {DEFAULT_PACKAGE} import jobs
+from {DEFAULT_PACKAGE}.runtime import discover_jobs
+from {DEFAULT_PACKAGE}.runtime._core.celery_app import make_celery
 from {DEFAULT_PACKAGE}.settings import get_settings
-app = make_celery(get_settings())
+app = make_celery(get_settings(), discover_jobs(jobs))
 with app.connection_for_write() as connection:
     for queue in app.conf.task_queues:
         with connection.channel() as channel:

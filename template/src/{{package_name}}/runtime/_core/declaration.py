@@ -66,6 +66,10 @@ def job(spec: JobSpec[P]) -> Callable[[Callable[[Any, P], Any]], Job[P]]:
     return declare
 
 
+def spec_of(declared: "Job[P] | JobSpec[P]") -> JobSpec[P]:
+    return declared.spec if isinstance(declared, Job) else declared
+
+
 def discover_jobs(package: ModuleType) -> tuple[Job[Any], ...]:
     """Every job declared in the modules of `package` (and its sub-packages)."""
     found: dict[str, Job[Any]] = {}

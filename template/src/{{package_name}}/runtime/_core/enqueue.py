@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from redis.exceptions import RedisError
 
 from .celery_app import make_celery
-from .declaration import Job
+from .declaration import Job, JobSpec, spec_of
 from .publisher import Publisher
 from .records import JobRecords
 from .request_context import current_request_id
@@ -46,9 +46,10 @@ class JobClient:
         self._publisher: Publisher | None = None
 
     async def enqueue(
-        self, job: Job[P], payload: P, *, request_id: str | None = None
+        self, job: Job[P] | JobSpec[P], payload: P, *, request_id: str | None = None
     ) -> AcceptedJob:
-        """Publish `job` with `payload`; the current request's id unless one is given."""
+        """Publish `job` (a declared job, or its spec) with `payload`, carrying the current
+        request's id unless one is given."""
         outgoing = self._outgoing(job, payload, request_id)
         if self._publisher is None:
             # Started by the first job, on the event loop that serves the requests.
@@ -63,16 +64,19 @@ class JobClient:
         sending = loop.run_in_executor(None, self._republish, job_id, name, payload, request_id)
         return await self._within_deadline(sending)
 
-    def publish(self, job: Job[P], payload: P, request_id: str | None = None) -> AcceptedJob:
+    def publish(
+        self, job: Job[P] | JobSpec[P], payload: P, request_id: str | None = None
+    ) -> AcceptedJob:
         """Record and publish one job, blocking; `enqueue` is the API's path."""
         outgoing = self._outgoing(job, payload, request_id)
         publish_batch(self.celery, self.records, [outgoing])
         return AcceptedJob(outgoing.id, outgoing.name)
 
     @staticmethod
-    def _outgoing(job: Job[P], payload: P, request_id: str | None) -> OutgoingJob:
-        if not isinstance(payload, job.spec.payload):
-            raise TypeError(f"{job.name} takes a {job.spec.payload.__name__} payload")
+    def _outgoing(job: Job[P] | JobSpec[P], payload: P, request_id: str | None) -> OutgoingJob:
+        spec = spec_of(job)
+        if not isinstance(payload, spec.payload):
+            raise TypeError(f"{spec.name} takes a {spec.payload.__name__} payload")
         return OutgoingJob(
             str(uuid4()),
             job.name,

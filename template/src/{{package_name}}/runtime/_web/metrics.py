@@ -7,7 +7,7 @@ from functools import lru_cache
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 
-from .._core.declaration import Job
+from .._core.declaration import Job, JobSpec
 from .._core.enqueue import JobClient, P
 from .._core.sending import AcceptedJob, BrokerUnavailable
 
@@ -40,7 +40,7 @@ class MeasuredJobClient(JobClient):
     """The job client, counting what the broker accepted and refused, and how fast."""
 
     async def enqueue(
-        self, job: Job[P], payload: P, *, request_id: str | None = None
+        self, job: Job[P] | JobSpec[P], payload: P, *, request_id: str | None = None
     ) -> AcceptedJob:
         started = time.perf_counter()
         enqueued, failures, seconds = _job_series(job.name)

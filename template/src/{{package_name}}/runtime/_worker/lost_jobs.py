@@ -1,14 +1,15 @@
 """Jobs the broker lost are published again from their records.
 
 kombu's Redis transport moves a message from the queue to its unacked set in two
-steps (BRPOP, then HSET) and back in two steps when it restores one: a worker
-SIGKILLed, or a Redis shutting down, between the two drops the message. Every
+steps (BRPOP, then HSET) and back in two steps when it restores one (kombu#1836): a
+worker SIGKILLed, or a Redis shutting down, between the two drops the message. Every
 accepted job stays in the in-flight index until it ends (`_core/records.py`); the
 worker signals (connected by `install.py`) refresh its sign of life when it matters,
 and take failed jobs out (succeeded ones leave in batches, `ended_jobs.py`). A job
 silent for twice the visibility timeout (kombu would have restored it by then if it
-still held it) and whose queue has no backlog is published again with the same id and payload. Tasks are idempotent, so
-the rare second copy of a job that was only slow is harmless.
+still held it) and whose queue has no backlog is published again with the same id
+and payload. Tasks are idempotent, so the rare second copy of a job that was only
+slow is harmless.
 """
 
 import logging
