@@ -38,6 +38,7 @@ OPTIONS = {
         {"use_beat": True},
         [
             f"{PKG}/worker/beat.py",
+            f"{PKG}/runtime/_worker/beat.py",
             "tests/resilience/beat_with_tick.py",
             "tests/resilience/test_beat_failover.py",
         ],
@@ -46,7 +47,12 @@ OPTIONS = {
     ),
     "use_flower": Option(
         {"use_flower": True},
-        [f"{PKG}/flower.py", ".env.secrets", "tests/integration/test_flower.py"],
+        [
+            f"{PKG}/flower.py",
+            f"{PKG}/runtime/_core/flower.py",
+            ".env.secrets",
+            "tests/integration/test_flower.py",
+        ],
         ["flower"],
         ["flower"],
     ),
@@ -66,17 +72,18 @@ OPTIONS = {
                 f"{PKG}/{name}"
                 for name in (
                     "db/__init__.py",
-                    "db/engines.py",
                     "db/models.py",
+                    "db/task_sessions.py",
                     "db/migrate.py",
                     "db/migrations/__init__.py",
                     "db/migrations/env.py",
                     "db/migrations/script.py.mako",
                     "db/migrations/versions/__init__.py",
                     "db/migrations/versions/initial_schema_0001.py",
-                    "jobs/outbox.py",
                     "relay.py",
-                    "worker/database.py",
+                    "runtime/_core/database.py",
+                    "runtime/_core/outbox.py",
+                    "runtime/_core/relay.py",
                 )
             ),
             "tests/integration/test_outbox.py",
@@ -141,7 +148,9 @@ def test_turning_an_option_on_adds_exactly_its_files_and_processes(
 def test_bare_project_runs_only_api_and_one_worker(bare: Path) -> None:
     assert processes(bare) == {"api", "worker"}
     assert "WORKER_QUEUES=" not in (bare / "Procfile").read_text()
-    assert "queues high, default and low" not in (bare / f"{PKG}/jobs/queues.py").read_text()
+    assert (
+        "queues high, default and low" not in (bare / f"{PKG}/runtime/_core/queues.py").read_text()
+    )
 
 
 def test_priority_queues_route_charges_high_and_reports_low(tmp_path: Path) -> None:
@@ -149,7 +158,7 @@ def test_priority_queues_route_charges_high_and_reports_low(tmp_path: Path) -> N
     procfile = (project / "Procfile").read_text()
     assert "WORKER_QUEUES=high,default" in procfile
     assert "WORKER_QUEUES=low" in procfile
-    queues = (project / f"{PKG}/jobs/queues.py").read_text()
+    queues = (project / f"{PKG}/runtime/_core/queues.py").read_text()
     assert 'HIGH = "high"' in queues
     assert 'LOW = "low"' in queues
 
@@ -159,7 +168,7 @@ def test_rabbitmq_broker_is_the_default_broker_url(tmp_path: Path) -> None:
     assert (
         "BROKER_URL=amqp://guest:guest@127.0.0.1:5672//" in (project / ".env.example").read_text()
     )
-    assert '"amqp://guest:guest@127.0.0.1:5672//"' in (project / f"{PKG}/settings.py").read_text()
+    assert '"amqp://guest:guest@127.0.0.1:5672//"' in (project / f"{PKG}/runtime/_core/settings.py").read_text()
     assert "RabbitMQ" in (project / "README.md").read_text()
     # The API publishes through its thread there: the Redis enqueue path's tests stay out.
     assert not (project / "tests/integration/test_redis_enqueue.py").exists()
