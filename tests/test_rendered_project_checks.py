@@ -19,7 +19,7 @@ def passes(result: subprocess.CompletedProcess[str]) -> None:
 
 def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
     result = run(["make", "lint"], default_project)
-    assert "Contracts: 4 kept, 0 broken." in result.stdout
+    assert "Contracts: 6 kept, 0 broken." in result.stdout
 
 
 @pytest.mark.xdist_group("processes")

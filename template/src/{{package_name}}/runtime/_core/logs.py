@@ -8,7 +8,7 @@ Code logs with the standard library (`logging.getLogger(__name__)`) or structlog
 same formatter. structlog's lines skip the standard library's handlers:
 they are rendered and written directly, and lines below the level cost nothing.
 That path is for lines on every request or job (the access log, a job's start and
-end), where the standard library's path cost about a quarter of a request.
+end), where the standard library's path costs a large share of a request.
 """
 
 import logging

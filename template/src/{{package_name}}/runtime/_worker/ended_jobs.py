@@ -3,7 +3,7 @@ process.
 
 The main process learns of each success when it acknowledges the message
 (`task_acks_late`). Noting it there, a few times a second in one Redis command,
-spares every job a round trip in its pool process: about 13% of no-op throughput.
+spares every job a round trip in its pool process (docs/performance.md).
 If the whole worker dies before a batch is written, those jobs stay in the index a
 while longer; the lost-job sweep (`lost_jobs.py`) finds them finished, or publishes
 one that keeps no result once more, which its idempotency makes harmless.

@@ -30,8 +30,8 @@ def reliability_settings() -> dict[str, Any]:
         "broker_connection_max_retries": None,
         # A child whose memory grew past this (KiB) is replaced after its job, so a slow
         # leak in a task cannot grow forever. By memory, not by a count of jobs:
-        # each replacement stalls its slot for a moment (every 1,000 jobs cost about
-        # 10% of no-op throughput), and a child that does not leak never needs one.
+        # each replacement stalls its slot for a moment (docs/performance.md), and a
+        # child that does not leak never needs one.
         "worker_max_memory_per_child": 512 * 1024,
         # Events cost a publish per task state; Flower turns them on when it runs.
         "worker_send_task_events": False,
