@@ -134,7 +134,9 @@ def send_invoice(task: JobTask, payload: Invoice) -> dict[str, int]:
 '''
 INVOICE_ROUTE = '''"""A route of our own, triggering our job."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 
 from ...jobs.invoice import Invoice, send_invoice
 from ...runtime.web import JobAccepted, JobsDep, accepted
@@ -143,7 +145,9 @@ router = APIRouter(tags=["invoices"])
 
 
 @router.post("/invoices/{order_id}", status_code=202)
-async def create_invoice(order_id: int, response: Response, jobs: JobsDep) -> JobAccepted:
+async def create_invoice(
+    order_id: Annotated[int, Path(gt=0)], response: Response, jobs: JobsDep
+) -> JobAccepted:
     return accepted(await jobs.enqueue(send_invoice, Invoice(order_id=order_id)), response)
 '''
 REMINDER_JOB = (
