@@ -66,15 +66,21 @@ def job(spec: JobSpec[P]) -> Callable[[Callable[[Any, P], Any]], Job[P]]:
     return declare
 
 
-def spec_of(declared: "Job[P] | JobSpec[P]") -> JobSpec[P]:
+def spec_of(declared: Job[P] | JobSpec[P]) -> JobSpec[P]:
     return declared.spec if isinstance(declared, Job) else declared
+
+
+def modules_of(package: ModuleType) -> list[ModuleType]:
+    """Every module of `package` and its sub-packages, imported, in name order."""
+    infos = pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+    names = sorted(info.name for info in infos)
+    return [importlib.import_module(name) for name in names]
 
 
 def discover_jobs(package: ModuleType) -> tuple[Job[Any], ...]:
     """Every job declared in the modules of `package` (and its sub-packages)."""
     found: dict[str, Job[Any]] = {}
-    for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
-        module = importlib.import_module(info.name)
+    for module in modules_of(package):
         for value in vars(module).values():
             if not isinstance(value, Job) or value.module != module.__name__:
                 continue  # not a job, or one imported from the module declaring it

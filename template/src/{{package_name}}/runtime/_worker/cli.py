@@ -11,11 +11,14 @@ commands; `versions.py` refuses a Celery minor this was not tested on.
 import sys
 
 from celery import Celery
-from celery.bin.base import CLIContext
-from celery.bin.worker import worker
 
 
 def run_worker(app: Celery, prog_name: str) -> None:
+    # Imported here: the runtime's face exports this function to the API too, which
+    # must not pay for Celery's command-line stack (click and its commands) at start.
+    from celery.bin.base import CLIContext  # noqa: PLC0415
+    from celery.bin.worker import worker  # noqa: PLC0415
+
     worker.main(
         args=sys.argv[1:],
         prog_name=prog_name,
