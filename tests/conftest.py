@@ -18,6 +18,7 @@ from databases import create_database, drop_database
 from redis import Redis
 from redis.exceptions import RedisError
 from support.process_supervisor import ProcessSupervisor, free_port
+from updating import clone_with_releases
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
@@ -114,6 +115,13 @@ def rabbitmq_url() -> str:
             pytrace=False,
         )
     return RABBITMQ_URL
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of the template with its releases tagged and the working tree on top,
+    tagged as the next release: what the update tests copy and update from."""
+    return clone_with_releases(tmp_path_factory.mktemp("template") / "repo")
 
 
 @pytest.fixture(scope="session")

@@ -3,91 +3,20 @@ was edited, and keeping the user's work when something was."""
 
 import filecmp
 import re
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import DEFAULT_PACKAGE, ROOT, run
-from copier import run_copy, run_update
+from conftest import DEFAULT_PACKAGE, run
+from copier import run_update
 from copier.errors import UnsafeTemplateError
 from releases import NEXT_RELEASE, RELEASES
 from test_options import OFF, OPTIONS
+from updating import copy, git, git_status, leftovers, update
 
 PKG = f"src/{DEFAULT_PACKAGE}"
-CONFLICT = re.compile(r"^(<<<<<<< |>>>>>>> )", re.M)
 # Differ by design: a generated secret, what git adds, and .env, which Copier creates
 # once and never rewrites (a 0.2.0 copy keeps the .env it was given).
 IGNORED = {".env", ".env.secrets", ".git"}
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@localhost", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clone of this repository with its releases tagged and, on top, the working
-    tree as it is now, tagged as the next release (so its migrations apply)."""
-    clone = tmp_path_factory.mktemp("template") / "repo"
-    git(ROOT, "clone", "-q", str(ROOT), str(clone))
-    for version, commit in RELEASES.items():
-        git(clone, "tag", "-f", version, commit)
-    for entry in clone.iterdir():
-        if entry.name != ".git":
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-    shutil.copytree(
-        ROOT,
-        clone,
-        dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns(".git", ".venv", "demo-service", "__pycache__"),
-    )
-    git(clone, "add", "-A")
-    git(clone, "commit", "-q", "--allow-empty", "-m", "working tree")
-    git(clone, "tag", NEXT_RELEASE)
-    return clone
-
-
-def git_status(cwd: Path) -> str:
-    return subprocess.run(
-        ["git", "status", "--porcelain"], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def copy(template: Path, destination: Path, ref: str, **answers: Any) -> Path:
-    run_copy(str(template), destination, vcs_ref=ref, data=answers, defaults=True, quiet=True)
-    git(destination, "init", "-q")
-    git(destination, "add", "-A")
-    git(destination, "commit", "-q", "-m", "copied")
-    return destination
-
-
-def update(project: Path, trust: bool = False, **answers: Any) -> None:
-    """`copier update --defaults`; `trust` as `--trust`, which crossing a migration needs."""
-    run_update(
-        project,
-        data=answers,
-        defaults=True,
-        overwrite=True,
-        vcs_ref="HEAD",
-        quiet=True,
-        unsafe=trust,
-    )
-
-
-def leftovers(project: Path) -> list[str]:
-    files = [p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts]
-    return [
-        str(p.relative_to(project))
-        for p in files
-        if p.suffix == ".rej" or CONFLICT.search(p.read_text(errors="replace"))
-    ]
 
 
 def differences(left: Path, right: Path) -> list[str]:
