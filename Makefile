@@ -11,10 +11,10 @@ help:  ## List the targets
 install:  ## Create the template's dev environment (.venv) from uv.lock
 	$(UV) sync --frozen
 
-demo: install  ## Render a demo service, boot it against Redis, send a job, print its id and final state
+demo: install  ## Render a demo service, boot it against Redis (private if none runs), send a job, print its state
 	$(RUN) python scripts/demo.py
 
-test: install  ## The whole suite: render, check, boot (needs Redis on 127.0.0.1:6379)
+test: install  ## The whole suite: render, check, boot (starts private Redis, RabbitMQ, PostgreSQL)
 	$(RUN) ruff check tests scripts migrations
 	$(RUN) ruff format --check tests scripts migrations
 	$(RUN) pytest -n 2 --dist loadgroup
@@ -22,5 +22,5 @@ test: install  ## The whole suite: render, check, boot (needs Redis on 127.0.0.1
 docs: install  ## Build the user guide into site/ (strict: a broken link fails)
 	NO_MKDOCS_2_WARNING=1 $(RUN) mkdocs build --strict -d site
 
-test-fast: install  ## Rendering and answer validation only (no Redis, no boots)
-	$(RUN) pytest -n 2 tests/test_rendering.py tests/test_answers_validation.py
+test-fast: install  ## Rendering and answer validation only (no servers, no boots)
+	$(RUN) pytest -n 2 --without-servers tests/test_rendering.py tests/test_answers_validation.py

@@ -3,14 +3,14 @@
     make demo            (or: uv run python scripts/demo.py [DESTINATION])
 
 Uses the Redis at REDIS_URL (default 127.0.0.1:6379) when one answers, else starts a
-private redis-server on a free port and stops it afterwards.
+private redis-server on a free port and stops it afterwards (tests/support/local_servers.py
+of the rendered project).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,14 +24,13 @@ from pathlib import Path
 import httpx
 from copier import run_copy
 from copier.errors import DirtyLocalWarning
-from redis import Redis
-from redis.exceptions import RedisError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from booting import start_worker_and_api  # noqa: E402
-from support.process_supervisor import ProcessSupervisor, free_port, log_matches  # noqa: E402
+from support.local_servers import ServerUnavailable, answers, private_server  # noqa: E402
+from support.process_supervisor import ProcessSupervisor, free_port  # noqa: E402
 
 DEFAULT_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -41,40 +40,16 @@ def say(message: str) -> None:
 
 
 @contextmanager
-def redis_for_demo(supervisor: ProcessSupervisor, scratch: Path) -> Iterator[str]:
-    try:
-        Redis.from_url(DEFAULT_REDIS, socket_connect_timeout=1).ping()
+def redis_for_demo() -> Iterator[str]:
+    if answers(DEFAULT_REDIS):
         yield DEFAULT_REDIS
         return
-    except (RedisError, OSError):
-        pass
-    if not shutil.which("redis-server"):
-        sys.exit(
-            f"No Redis answers at {DEFAULT_REDIS} and redis-server is not installed.\n"
-            "Install it (Debian: apt-get install redis-server) or start one, then run again."
-        )
-    port = free_port()
-    supervisor.start(
-        "redis",
-        [
-            "redis-server",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(scratch),
-        ],
-        env=dict(os.environ),
-        cwd=scratch,
-        ready=log_matches(r"Ready to accept connections"),
-    )
-    say(f"Started a private Redis on 127.0.0.1:{port}")
-    yield f"redis://127.0.0.1:{port}/0"
+    try:
+        with private_server("redis") as server:
+            say(f"No Redis answers at {DEFAULT_REDIS}: started a private one at {server.url}")
+            yield server.url
+    except ServerUnavailable as exc:
+        sys.exit(str(exc))
 
 
 def render(destination: Path) -> None:
@@ -112,7 +87,7 @@ def main() -> int:
         scratch = Path(scratch_name)
         supervisor = ProcessSupervisor(scratch / "logs")
         try:
-            with redis_for_demo(supervisor, scratch) as redis_url:
+            with redis_for_demo() as redis_url:
                 port = free_port()
                 env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
                 env.update(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,11 @@ from booting import ROOT
 from copier import run_copy
 from databases import create_database, drop_database
 from redis import Redis
-from redis.exceptions import RedisError
+from servers import server_url, start_private_servers
+from support.local_servers import ServerUnavailable
 from support.process_supervisor import ProcessSupervisor, free_port
 from updating import clone_with_releases
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
 FULL_RABBITMQ = {
     "broker": "rabbitmq",
     "use_priority_queues": True,
@@ -59,10 +59,15 @@ def recorded_answers(project: Path) -> dict[str, Any]:
     return loaded
 
 
-def project_env(**extra: str) -> dict[str, str]:
+# The variables that point at the suite's servers: a project run without them finds
+# nothing configured and starts servers of its own.
+SERVER_VARIABLES = ("REDIS_URL", "RABBITMQ_URL", "TEST_DATABASE_SERVER")
+
+
+def project_env(unset: tuple[str, ...] = (), **extra: str) -> dict[str, str]:
     """Environment for commands run inside a rendered project (not this repo's venv)."""
     # Not this repo's venv, nor the flags of a `make` that runs these tests.
-    inherited = {"VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    inherited = {"VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", *unset}
     env = {k: v for k, v in os.environ.items() if k not in inherited}
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env.update(extra)
@@ -70,12 +75,16 @@ def project_env(**extra: str) -> dict[str, str]:
 
 
 def run(
-    args: list[str], cwd: Path, timeout: float = 600, **extra_env: str
+    args: list[str],
+    cwd: Path,
+    timeout: float = 600,
+    unset: tuple[str, ...] = (),
+    **extra_env: str,
 ) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         args,
         cwd=cwd,
-        env=project_env(**extra_env),
+        env=project_env(unset, **extra_env),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -90,31 +99,43 @@ def run(
     return result
 
 
+SERVERS = pytest.StashKey[ExitStack]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--without-servers",
+        action="store_true",
+        help="start no private Redis, RabbitMQ or PostgreSQL (tests that need one fail)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Once per run, in the process that owns it; xdist's workers inherit the variables.
+    if hasattr(config, "workerinput") or config.getoption("--without-servers"):
+        return
+    stack = config.stash[SERVERS] = ExitStack()
+    try:
+        message = start_private_servers(stack)
+    except ServerUnavailable as exc:
+        stack.close()
+        raise pytest.UsageError(str(exc)) from None
+    print(message, file=sys.stderr, flush=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if SERVERS in config.stash:
+        config.stash[SERVERS].close()
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    try:
-        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except (RedisError, OSError) as exc:
-        pytest.fail(
-            f"The template's tests need a real Redis at {REDIS_URL} ({exc}). Start one with\n"
-            '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
-            pytrace=False,
-        )
-    return REDIS_URL
+    return server_url("redis")
 
 
 @pytest.fixture(scope="session")
 def rabbitmq_url() -> str:
-    try:
-        with socket.create_connection(("127.0.0.1", 5672), timeout=2):
-            pass
-    except OSError as exc:
-        pytest.fail(
-            f"The RabbitMQ variant's tests need RabbitMQ on 127.0.0.1:5672 ({exc}). "
-            "Start it with `rabbitmq-server -detached` (Debian: apt-get install rabbitmq-server).",
-            pytrace=False,
-        )
-    return RABBITMQ_URL
+    return server_url("rabbitmq")
 
 
 @pytest.fixture(scope="session")

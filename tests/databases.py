@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import uuid
 
 import pytest
+from servers import server_url
 
-SERVER = os.environ.get("TEST_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
 
-
-def psql(sql: str, url: str = SERVER) -> str:
+def psql(sql: str, url: str | None = None) -> str:
+    url = url or server_url("postgresql")
     result = subprocess.run(
         ["psql", url.replace("+psycopg", ""), "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql],
         capture_output=True,
@@ -23,8 +22,8 @@ def psql(sql: str, url: str = SERVER) -> str:
     if result.returncode != 0:
         pytest.fail(
             f"psql failed on {url}: {result.stderr.strip()}\nThe PostgreSQL option's tests "
-            "need a server at 127.0.0.1:5432 where postgres may create databases (or "
-            "TEST_DATABASE_SERVER pointing at one).",
+            "need a server where they may create databases: the suite's private one, or "
+            "TEST_DATABASE_SERVER pointing at one.",
             pytrace=False,
         )
     return result.stdout.strip()
@@ -34,7 +33,7 @@ def create_database() -> str:
     """A new empty database; its SQLAlchemy URL, as DATABASE_URL takes it."""
     name = f"template_test_{uuid.uuid4().hex[:10]}"
     psql(f'CREATE DATABASE "{name}"')
-    server = SERVER.replace("postgresql://", "postgresql+psycopg://", 1)
+    server = server_url("postgresql").replace("postgresql://", "postgresql+psycopg://", 1)
     return f"{server.rsplit('/', 1)[0]}/{name}"
 
 

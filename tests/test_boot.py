@@ -1,14 +1,27 @@
 """Boot the rendered service as its README says and send it real jobs through real Redis."""
 
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
-from booting import api_url, start_make_target, start_worker_and_api, wait_for_success
+from booting import (
+    START_TIMEOUT,
+    WORKER_READY,
+    api_url,
+    start_make_target,
+    start_worker_and_api,
+    wait_for_success,
+)
+from conftest import SERVER_VARIABLES
 from databases import psql
+from network_namespace import empty_network, pids_in
 from redis import Redis
-from support.process_supervisor import ProcessSupervisor
+from support.process_supervisor import ProcessSupervisor, log_matches
 
 pytestmark = [pytest.mark.boot, pytest.mark.xdist_group("processes")]
 
@@ -77,3 +90,48 @@ def _answers(url: str) -> bool:
         return httpx.get(url, timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+# Run inside the namespace, where the API is: a charge accepted and run to SUCCESS.
+CHARGE_AND_WAIT = """
+import sys, time, uuid, httpx
+client = httpx.Client(base_url=sys.argv[1], timeout=5)
+accepted = client.post(
+    "/charges",
+    json={"customer_id": "cus-1", "amount_cents": 100, "currency": "EUR"},
+    headers={"Idempotency-Key": uuid.uuid4().hex},
+).raise_for_status()
+for _ in range(600):
+    state = client.get(accepted.headers["location"]).json()["state"]
+    if state in {"SUCCESS", "FAILURE"}:
+        break
+    time.sleep(0.1)
+print(state)
+"""
+
+
+def test_make_dev_starts_a_private_redis_where_none_runs_and_stops_it_on_ctrl_c(
+    default_project: Path, service_env: dict[str, str], supervisor: ProcessSupervisor
+) -> None:
+    env = {name: value for name, value in service_env.items() if name not in SERVER_VARIABLES}
+    with empty_network() as inside:
+        dev = supervisor.start(
+            "dev",
+            [*inside, "make", "dev"],
+            env=env,
+            cwd=default_project,
+            ready=log_matches(WORKER_READY),
+            timeout=START_TIMEOUT,
+        )
+        dev.wait_until(log_matches("Application startup complete"), START_TIMEOUT, "serving")
+        first_line = dev.output().splitlines()[0]
+        assert first_line.startswith("Servers: a private Redis at redis://127.0.0.1:")
+        charge = [*inside, sys.executable, "-c", CHARGE_AND_WAIT, api_url(env)]
+        ran = subprocess.run(charge, capture_output=True, text=True, timeout=90, check=False)
+        assert ran.stdout.strip() == "SUCCESS", ran.stdout + ran.stderr
+
+        dev.signal_group(signal.SIGINT)  # what Ctrl-C sends to the terminal's group
+        deadline = time.monotonic() + 60
+        while pids_in(inside) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not pids_in(inside), "make dev left processes running after Ctrl-C"

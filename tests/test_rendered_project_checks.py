@@ -5,7 +5,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACKAGE, project_env, render, run
+from conftest import DEFAULT_PACKAGE, SERVER_VARIABLES, project_env, render, run
+from network_namespace import empty_network
 from support.process_supervisor import free_port
 
 
@@ -23,10 +24,14 @@ def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
 
 
 @pytest.mark.xdist_group("processes")
-def test_rendered_project_passes_its_own_tests_against_real_redis(
-    default_project: Path, redis_url: str
+def test_rendered_make_test_starts_a_private_redis_where_none_runs_and_passes(
+    default_project: Path,
 ) -> None:
-    passes(run(["make", "test"], default_project, REDIS_URL=redis_url))
+    with empty_network() as inside:
+        result = run([*inside, "make", "test"], default_project, unset=SERVER_VARIABLES)
+    first_line = result.stdout.splitlines()[0]
+    assert first_line.startswith("Servers: a private Redis at redis://127.0.0.1:"), first_line
+    passes(result)
 
 
 @pytest.mark.xdist_group("processes")
@@ -41,7 +46,7 @@ def test_rendered_integration_tests_fail_loudly_without_redis(default_project: P
         check=False,
     )
     assert result.returncode == 1, result.stdout[-3000:]
-    assert "redis-server --port 6379" in result.stdout
+    assert "which does not answer: start it, or remove REDIS_URL" in result.stdout
     assert "skipped" not in result.stdout.splitlines()[-1]
 
 
@@ -164,10 +169,16 @@ def test_rabbitmq_project_with_every_option_passes_its_own_lint_and_tests(
     rabbitmq_project: Path, redis_url: str, rabbitmq_url: str
 ) -> None:
     run(["make", "lint"], rabbitmq_project)
-    passes(run(["make", "test"], rabbitmq_project, REDIS_URL=redis_url))
-    # The outbox with RabbitMQ taken away and given back mid-run, among others.
+    # On a machine where none of its servers runs: private Redis, RabbitMQ, PostgreSQL.
+    with empty_network() as inside:
+        result = run([*inside, "make", "test"], rabbitmq_project, unset=SERVER_VARIABLES)
+    first_line = result.stdout.splitlines()[0]
+    for server in ("Redis", "RabbitMQ", "PostgreSQL"):
+        assert f"a private {server} at" in first_line, first_line
+    passes(result)
+    # The outbox with RabbitMQ taken away and given back mid-run, on the suite's servers.
     outbox = ["uv", "run", "--frozen", "pytest", "tests/resilience/test_outbox_relay.py"]
-    passes(run(outbox, rabbitmq_project, REDIS_URL=redis_url))
+    passes(run(outbox, rabbitmq_project, REDIS_URL=redis_url, BROKER_URL=rabbitmq_url))
 
 
 @pytest.mark.xdist_group("processes")

@@ -1,0 +1,241 @@
+"""Private Redis, RabbitMQ and PostgreSQL servers on free loopback ports, each in a
+folder of its own, for tests and `make dev` on a machine where none is running.
+
+A private server writes nothing outside its folder and is stopped (folder and all)
+when its context ends, so a developer's own servers never see test data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from support.process_supervisor import free_port
+
+# What to install when a server's programs are missing (Debian package names).
+PACKAGES = {"redis": "redis-server", "rabbitmq": "rabbitmq-server", "postgresql": "postgresql"}
+START_TIMEOUT = 60
+RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+
+
+class ServerUnavailable(Exception):
+    """A server can be neither reached nor started; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    kind: str
+    url: str
+    directory: Path
+
+
+def answers(url: str, timeout: float = 1) -> bool:
+    """Whether something accepts TCP connections at the URL's host and port."""
+    parts = urlsplit(url)
+    default_port = {"redis": 6379, "amqp": 5672}.get(parts.scheme, 5432)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), timeout
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def _postgresql_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def missing_programs(kinds: Sequence[str]) -> list[str]:
+    """The Debian packages to install before `kinds` can be started here."""
+    present = {
+        "redis": shutil.which("redis-server") is not None,
+        "rabbitmq": Path(RABBITMQ_SERVER).exists() or shutil.which("rabbitmq-server") is not None,
+        "postgresql": _postgresql_bin() is not None,
+    }
+    return [PACKAGES[kind] for kind in kinds if not present[kind]]
+
+
+def require_programs(kinds: Sequence[str]) -> None:
+    missing = missing_programs(kinds)
+    if missing:
+        raise ServerUnavailable(
+            "Private test servers need programs this machine lacks. Install them with\n"
+            f"  sudo apt-get install {' '.join(missing)}\n"
+            "(they need not run: a private instance is started on a free port), or point "
+            "the documented variables at servers that do run."
+        )
+
+
+def _as_service_user(user: str, directory: Path) -> list[str]:
+    """Servers that refuse to run as root run as their package's own user."""
+    if os.geteuid() != 0:
+        return []
+    account = pwd.getpwnam(user)
+    for path in [directory, *directory.rglob("*")]:
+        os.chown(path, account.pw_uid, account.pw_gid)
+    return ["runuser", "-u", user, "--"]
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if answers(url, timeout=0.5):
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise ServerUnavailable(f"{url} did not start; its log:\n{log.read_text(errors='replace')}")
+
+
+def _stop(process: subprocess.Popen[bytes], grace: float = 20) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+
+def _stop_with_parent() -> None:
+    """In the child before exec: the kernel sends SIGTERM when its starter dies, so a
+    killed test run or `make dev` leaves no server behind (Linux's PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
+@contextmanager
+def _running(
+    argv: list[str], directory: Path, url: str, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    log = directory / "server.log"
+    with log.open("ab") as output:
+        # A session of its own: a Ctrl-C meant for the service must not stop its broker
+        # before the service has shut down.
+        process = subprocess.Popen(
+            argv,
+            cwd=directory,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_stop_with_parent,  # noqa: PLW1509  (servers start before any thread)
+        )
+    try:
+        _wait_until_answering(url, process, log)
+        yield
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def private_redis(directory: Path) -> Iterator[LocalServer]:
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+    argv += ["--appendonly", "no", "--dir", str(directory)]
+    with _running(argv, directory, url):
+        yield LocalServer("redis", url, directory)
+
+
+@contextmanager
+def private_rabbitmq(directory: Path) -> Iterator[LocalServer]:
+    """A RabbitMQ node of its own name, ports and folders; the machine's rabbitmq.conf
+    pins the default listener, so the node gets a configuration file of its own."""
+    port, dist_port = free_port(), free_port()
+    url = f"amqp://guest:guest@127.0.0.1:{port}//"
+    (directory / "rabbitmq.conf").write_text(
+        f"listeners.tcp.local = 127.0.0.1:{port}\nloopback_users.guest = true\n"
+    )
+    (directory / "enabled_plugins").write_text("[].\n")
+    env = {
+        "RABBITMQ_NODENAME": f"test-{port}@localhost",
+        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+        "RABBITMQ_NODE_PORT": str(port),
+        "RABBITMQ_DIST_PORT": str(dist_port),
+        "RABBITMQ_CONFIG_FILE": str(directory / "rabbitmq.conf"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(directory / "enabled_plugins"),
+        "RABBITMQ_MNESIA_BASE": str(directory / "mnesia"),
+        "RABBITMQ_LOG_BASE": str(directory / "log"),
+        "RABBITMQ_PID_FILE": str(directory / "rabbitmq.pid"),
+        "RABBITMQ_LOGS": "-",
+    }
+    server = RABBITMQ_SERVER if Path(RABBITMQ_SERVER).exists() else "rabbitmq-server"
+    argv = [*_as_service_user("rabbitmq", directory), server]
+    with _running(argv, directory, url, env):
+        yield LocalServer("rabbitmq", url, directory)
+
+
+@contextmanager
+def private_postgresql(directory: Path) -> Iterator[LocalServer]:
+    """A throwaway cluster: user postgres, trusted on loopback, no fsync (nothing in it
+    needs to survive a crash of the machine)."""
+    programs = _postgresql_bin()
+    assert programs is not None, "require_programs(['postgresql']) first"
+    port = free_port()
+    data = directory / "data"
+    data.mkdir()
+    run_as = _as_service_user("postgres", directory)
+    subprocess.run(
+        [*run_as, str(programs / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    argv = [*run_as, str(programs / "postgres"), "-D", str(data), "-p", str(port)]
+    argv += ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={directory}"]
+    argv += ["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=300"]
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    with _running(argv, directory, url):
+        _wait_for_queries(programs, port, directory)
+        yield LocalServer("postgresql", url, directory)
+
+
+def _wait_for_queries(programs: Path, port: int, directory: Path) -> None:
+    """The port opens before the server takes queries; pg_isready knows the difference."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        ready = subprocess.run(
+            [str(programs / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)],
+            check=False,
+            timeout=10,
+        )
+        if ready.returncode == 0:
+            return
+        time.sleep(0.1)
+    raise ServerUnavailable(f"PostgreSQL in {directory} never took queries")
+
+
+STARTERS = {"redis": private_redis, "rabbitmq": private_rabbitmq, "postgresql": private_postgresql}
+
+
+@contextmanager
+def private_server(kind: str) -> Iterator[LocalServer]:
+    """One private server of `kind` in a new temporary folder, removed afterwards."""
+    require_programs([kind])
+    directory = Path(tempfile.mkdtemp(prefix=f"private-{kind}-"))
+    try:
+        with STARTERS[kind](directory) as server:
+            yield server
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
