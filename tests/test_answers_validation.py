@@ -35,6 +35,7 @@ def copy_with(tmp_path: Path, *data: str) -> subprocess.CompletedProcess[str]:
         ("package_name=fastapi", "would shadow a keyword, a dependency or a module"),
         ("package_name=worker", "choose a more specific name (for example: worker_service)"),
         ("author_email=nobody", "'nobody' is not an e-mail address"),
+        ("author_email=a@b.io\nx", "is not an e-mail address"),
         ("python_version=3.10", "'3.10' is not in ['3.11', '3.12', '3.13']"),
         ("project_name= ", "The project name must not be empty"),
     ],

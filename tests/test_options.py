@@ -50,7 +50,6 @@ OPTIONS = {
         [
             f"{PKG}/flower.py",
             f"{PKG}/runtime/_core/flower.py",
-            ".env.secrets",
             "tests/integration/test_flower.py",
         ],
         ["flower"],
@@ -67,7 +66,6 @@ OPTIONS = {
         {"database": "postgresql"},
         [
             "alembic.ini",
-            ".env.secrets",
             *(
                 f"{PKG}/{name}"
                 for name in (

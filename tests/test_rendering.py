@@ -1,6 +1,9 @@
 """What `copier copy` writes: the documented tree, the answers, no template debris."""
 
+import ast
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -148,3 +151,21 @@ def test_quotes_and_unicode_in_free_text_answers_stay_valid_code(tmp_path: Path)
     )
     exec(compile(constants, "app.py", "exec"), namespace)  # only the two string constants
     assert (namespace["TITLE"], namespace["DESCRIPTION"]) == (name, description)
+
+
+def test_a_description_cannot_escape_its_docstring(tmp_path: Path) -> None:
+    # Importing the package would run whatever follows a closed docstring.
+    description = 'x"""; import os; os.system("touch pwned"); """ back\\slash \\n ünïcode'
+    project = render(tmp_path / "out", description=description)
+    init = project / "src" / DEFAULT_PACKAGE / "__init__.py"
+    module = ast.parse(init.read_text())
+    assert len(module.body) == 1
+    assert ast.get_docstring(module, clean=False) == f"{description}."
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", str(init)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout

@@ -3,10 +3,11 @@ was edited, and keeping the user's work when something was."""
 
 import filecmp
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACKAGE, run
+from conftest import DEFAULT_PACKAGE, project_env, run
 from copier import run_update
 from copier.errors import UnsafeTemplateError
 from releases import NEXT_RELEASE, RELEASES
@@ -131,6 +132,34 @@ def test_jobs_and_routes_added_the_documented_way_update_across_a_runtime_releas
     run(["make", "test"], project, REDIS_URL=redis_url)
 
 
+@pytest.mark.parametrize("conflict", ["rej", "inline"])
+def test_an_unfinished_update_fails_make_lint_and_shows_in_git_status(
+    template: Path, runtime_only_release: str, tmp_path: Path, conflict: str
+) -> None:
+    project = copy(template, tmp_path / "project", NEXT_RELEASE)
+    ours = project / PKG / "runtime/_core/enqueue.py"
+    ours.write_text(ours.read_text() + "\n\n# Our own change, where the release changes too.\n")
+    git(project, "commit", "-q", "-am", "our change")
+
+    run_update(
+        project,
+        defaults=True,
+        overwrite=True,
+        vcs_ref=runtime_only_release,
+        quiet=True,
+        conflict=conflict,
+    )
+
+    unfinished = f"{PKG}/runtime/_core/enqueue.py" + (".rej" if conflict == "rej" else "")
+    assert unfinished in git_status(project)
+    lint = subprocess.run(
+        ["make", "lint"], cwd=project, env=project_env(), capture_output=True, text=True
+    )
+    assert lint.returncode != 0
+    assert unfinished in lint.stdout
+    assert "An update is unfinished" in lint.stderr
+
+
 @pytest.mark.xdist_group("processes")
 def test_a_route_added_to_a_previous_release_is_discovered_after_the_update(
     template: Path, tmp_path: Path, redis_url: str
@@ -186,9 +215,19 @@ def test_changing_an_answer_adds_or_removes_exactly_its_files(
 
     update(project, **base)
     off = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
-    # Turning Flower off may take its generated password with it; nothing else stays.
-    assert off - before <= {".env.secrets"}
+    assert off == before
     assert leftovers(project) == []
+
+
+def test_turning_every_option_off_keeps_the_users_secrets(template: Path, tmp_path: Path) -> None:
+    project = copy(template, tmp_path / "project", "HEAD", use_flower=True)
+    secrets = project / ".env.secrets"
+    ours = secrets.read_text() + "SMTP_PASSWORD=ours\n"
+    secrets.write_text(ours)
+
+    update(project, **OFF)
+
+    assert secrets.read_text() == ours
 
 
 def test_update_from_the_first_release_gives_flower_a_password_and_keeps_env(

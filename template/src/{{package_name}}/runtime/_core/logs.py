@@ -40,7 +40,23 @@ class StderrLogger(structlog.WriteLogger):
         self.name = name
 
 
-def configure_logging(level: str, log_format: str = "json") -> None:
+# Celery's "Task ... succeeded in 0.01s: <result>" line: results carry personal data
+# (a recipient's address, a receipt), so the line keeps its place but not the result.
+TASK_TRACE_LOGGER = "celery.app.trace"
+HIDDEN = "(hidden; LOG_TASK_RESULTS=true shows it)"
+
+
+class HideTaskData(logging.Filter):
+    """Blanks the result, arguments and keyword arguments Celery passes to its trace
+    lines (their format strings pick what they print from one dict of values)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict) and "return_value" in record.args:
+            record.args = {**record.args, "return_value": HIDDEN, "args": HIDDEN, "kwargs": HIDDEN}
+        return True
+
+
+def configure_logging(level: str, log_format: str = "json", task_results: bool = False) -> None:
     # Our lines carry what structlog's processors add; the standard library would
     # still look up the thread, process and asyncio task of every record, for fields
     # no formatter here prints.
@@ -74,6 +90,10 @@ def configure_logging(level: str, log_format: str = "json") -> None:
         if logger.handlers:
             logger.handlers.clear()
             logger.propagate = True
+    trace = logging.getLogger(TASK_TRACE_LOGGER)
+    trace.filters[:] = [f for f in trace.filters if not isinstance(f, HideTaskData)]
+    if not task_results:
+        trace.addFilter(HideTaskData())
     structlog.configure(
         processors=[*SHARED, structlog.processors.format_exc_info, renderer],
         logger_factory=StderrLogger,

@@ -9,4 +9,6 @@ PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 
 
 class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # hide_input_in_errors: a payload a worker refuses is logged (and kept as a dead
+    # letter's error) without the values it held, which may be personal data.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)

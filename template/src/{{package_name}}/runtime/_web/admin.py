@@ -7,7 +7,7 @@ a secret for it.
 
 import secrets
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from fastapi.concurrency import run_in_threadpool
@@ -33,11 +33,16 @@ async def require_admin(
         )
 
 
+# For any route that only operators may call (a route of the service's own, too):
+# `@router.get(..., dependencies=[ADMIN_ONLY], responses=ADMIN_RESPONSES)`.
+ADMIN_ONLY = Depends(require_admin)
+ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Missing or wrong admin token"},
+    404: {"model": Problem, "description": "No admin token is set: admin routes are off"},
+}
+
 router = APIRouter(
-    prefix="/admin",
-    tags=["admin"],
-    dependencies=[Depends(require_admin)],
-    responses={401: {"model": Problem, "description": "Missing or wrong admin token"}},
+    prefix="/admin", tags=["admin"], dependencies=[ADMIN_ONLY], responses=ADMIN_RESPONSES
 )
 
 

@@ -24,7 +24,7 @@ _started_at: dict[str, float] = {}
 def use_our_log_format(**_: Any) -> None:
     # Connected to setup_logging: Celery leaves logging to us (worker, pool and Beat).
     settings = resources.settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, settings.log_task_results)
 
 
 def _run_ended(task_name: str, task_id: str | None) -> float | None:
