@@ -6,9 +6,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Body(BaseModel):
-    """A request body: unknown fields are refused (422), not silently dropped."""
+    """A request body: unknown fields are refused (422), not silently dropped. Types are
+    strict (`true` is not a 1-cent amount, `"100"` not a number) and numbers finite
+    (JSON has no NaN or Infinity, though Python's parser reads them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class JobAccepted(BaseModel):
