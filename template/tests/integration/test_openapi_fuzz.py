@@ -1,14 +1,17 @@
-"""Generated requests from the service's own OpenAPI schema never make it fail (5xx)."""
+"""Generated requests from the service's own OpenAPI schema never make it fail (5xx),
+whether they come without credentials or with the admin token (which opens the admin
+routes and user data to them)."""
 
 from typing import Any
 
 import schemathesis
-from conftest import RunningService
+from conftest import ADMIN_TOKEN, RunningService
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 
 EXAMPLES_PER_OPERATION = 40
+OPERATOR = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def test_generated_requests_get_no_server_error(service: RunningService) -> None:
@@ -28,5 +31,6 @@ def test_generated_requests_get_no_server_error(service: RunningService) -> None
         )
         def no_server_error(case: schemathesis.Case[Any]) -> None:
             case.call_and_validate(checks=[not_a_server_error])
+            case.call_and_validate(headers=OPERATOR, checks=[not_a_server_error])
 
         no_server_error()
