@@ -34,6 +34,7 @@ def copy_with(tmp_path: Path, *data: str) -> subprocess.CompletedProcess[str]:
         ("package_name=1st_service", "starting with a letter"),
         ("package_name=fastapi", "would shadow a keyword, a dependency or a module"),
         ("package_name=worker", "choose a more specific name (for example: worker_service)"),
+        (f"package_name=a{'_b' * 25}", "The package name must be at most 50 characters"),
         ("author_email=nobody", "'nobody' is not an e-mail address"),
         ("author_email=a@b.io\nx", "is not an e-mail address"),
         ("python_version=3.10", "'3.10' is not in ['3.11', '3.12', '3.13']"),

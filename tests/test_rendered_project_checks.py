@@ -99,6 +99,17 @@ COMBINATIONS = [
 ]
 
 
+# The longest names the validators accept, quotes, backslashes, unicode and a docstring
+# terminator: every other combination is rendered with them, so no accepted answer can
+# break the project's own lint unnoticed.
+WORST_CASE_ANSWERS = {
+    "project_name": 'Zoë\'s "Quoted" Jobs\\ That Go On And On For Ever And Ever Long' + "!" * 19,
+    "project_slug": "a-very-long-project-name-that-goes-on-and-on-forev",
+    "description": 'x"""; import os; os.system("touch pwned"); """ back\\slash ünïcode\\',
+    "author_name": 'O\'Brien "Ops" \\ Ünïcode',
+}
+
+
 @pytest.fixture(scope="session")
 def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("mypy-cache")
@@ -113,7 +124,8 @@ def test_every_combination_passes_ruff_mypy_and_the_import_contracts(
     rabbitmq_project: Path, tmp_path: Path, mypy_cache: Path, answers: dict[str, object]
 ) -> None:
     # The all-options project's environment has every optional dependency installed.
-    project = render(tmp_path / "combo", **answers)
+    worst = COMBINATIONS.index(answers) % 2 == 1
+    project = render(tmp_path / "combo", **answers, **(WORST_CASE_ANSWERS if worst else {}))
     tools = rabbitmq_project / ".venv" / "bin"
     run([str(tools / "ruff"), "check", "."], project)
     run([str(tools / "ruff"), "format", "--check", "."], project)
