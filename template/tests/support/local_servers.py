@@ -7,13 +7,7 @@ when its context ends, so a developer's own servers never see test data.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import os
-import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -21,18 +15,28 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from support.process_supervisor import free_port
+from support.server_process import (
+    START_TIMEOUT,
+    ServerUnavailable,
+    answers,
+    as_service_user,
+    running,
+)
+
+__all__ = [
+    "LocalServer",
+    "ServerUnavailable",
+    "answers",
+    "missing_programs",
+    "private_server",
+    "require_programs",
+]
 
 # What to install when a server's programs are missing (Debian package names).
 PACKAGES = {"redis": "redis-server", "rabbitmq": "rabbitmq-server", "postgresql": "postgresql"}
-START_TIMEOUT = 60
 RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
-
-
-class ServerUnavailable(Exception):
-    """A server can be neither reached nor started; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -40,19 +44,6 @@ class LocalServer:
     kind: str
     url: str
     directory: Path
-
-
-def answers(url: str, timeout: float = 1) -> bool:
-    """Whether something accepts TCP connections at the URL's host and port."""
-    parts = urlsplit(url)
-    default_port = {"redis": 6379, "amqp": 5672}.get(parts.scheme, 5432)
-    try:
-        with socket.create_connection(
-            (parts.hostname or "127.0.0.1", parts.port or default_port), timeout
-        ):
-            return True
-    except OSError:
-        return False
 
 
 def _postgresql_bin() -> Path | None:
@@ -84,77 +75,13 @@ def require_programs(kinds: Sequence[str]) -> None:
         )
 
 
-def _as_service_user(user: str, directory: Path) -> list[str]:
-    """Servers that refuse to run as root run as their package's own user."""
-    if os.geteuid() != 0:
-        return []
-    account = pwd.getpwnam(user)
-    for path in [directory, *directory.rglob("*")]:
-        os.chown(path, account.pw_uid, account.pw_gid)
-    return ["runuser", "-u", user, "--"]
-
-
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if answers(url, timeout=0.5):
-            return
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise ServerUnavailable(f"{url} did not start; its log:\n{log.read_text(errors='replace')}")
-
-
-def _stop(process: subprocess.Popen[bytes], grace: float = 20) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(10)
-
-
-def _stop_with_parent() -> None:
-    """In the child before exec: the kernel sends SIGTERM when its starter dies, so a
-    killed test run or `make dev` leaves no server behind (Linux's PR_SET_PDEATHSIG)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
-
-
-@contextmanager
-def _running(
-    argv: list[str], directory: Path, url: str, env: dict[str, str] | None = None
-) -> Iterator[None]:
-    log = directory / "server.log"
-    with log.open("ab") as output:
-        # A session of its own: a Ctrl-C meant for the service must not stop its broker
-        # before the service has shut down.
-        process = subprocess.Popen(
-            argv,
-            cwd=directory,
-            env={**os.environ, **(env or {})},
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_stop_with_parent,  # noqa: PLW1509  (servers start before any thread)
-        )
-    try:
-        _wait_until_answering(url, process, log)
-        yield
-    finally:
-        _stop(process)
-
-
 @contextmanager
 def private_redis(directory: Path) -> Iterator[LocalServer]:
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
     argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
     argv += ["--appendonly", "no", "--dir", str(directory)]
-    with _running(argv, directory, url):
+    with running(argv, directory, url):
         yield LocalServer("redis", url, directory)
 
 
@@ -181,8 +108,8 @@ def private_rabbitmq(directory: Path) -> Iterator[LocalServer]:
         "RABBITMQ_LOGS": "-",
     }
     server = RABBITMQ_SERVER if Path(RABBITMQ_SERVER).exists() else "rabbitmq-server"
-    argv = [*_as_service_user("rabbitmq", directory), server]
-    with _running(argv, directory, url, env):
+    argv = [*as_service_user("rabbitmq", directory), server]
+    with running(argv, directory, url, env):
         yield LocalServer("rabbitmq", url, directory)
 
 
@@ -195,7 +122,7 @@ def private_postgresql(directory: Path) -> Iterator[LocalServer]:
     port = free_port()
     data = directory / "data"
     data.mkdir()
-    run_as = _as_service_user("postgres", directory)
+    run_as = as_service_user("postgres", directory)
     subprocess.run(
         [*run_as, str(programs / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
         check=True,
@@ -206,7 +133,7 @@ def private_postgresql(directory: Path) -> Iterator[LocalServer]:
     argv += ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={directory}"]
     argv += ["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=300"]
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    with _running(argv, directory, url):
+    with running(argv, directory, url):
         _wait_for_queries(programs, port, directory)
         yield LocalServer("postgresql", url, directory)
 
