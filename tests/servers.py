@@ -9,13 +9,12 @@ suite does lands in a developer's own servers.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from contextlib import ExitStack
 
 import pytest
 from booting import ROOT  # noqa: F401  (puts the rendered project's test support on the path)
-from support.local_servers import ServerUnavailable, answers, missing_programs, private_server
+from support.local_servers import ServerUnavailable, answers, private_server, require_programs
 
 # The variable that points the suite at an existing server of each kind.
 VARIABLES = {"redis": "REDIS_URL", "rabbitmq": "RABBITMQ_URL", "postgresql": "TEST_DATABASE_SERVER"}
@@ -24,38 +23,26 @@ VARIABLES = {"redis": "REDIS_URL", "rabbitmq": "RABBITMQ_URL", "postgresql": "TE
 TOOLS = {"psql": "postgresql-client", "ip": "iproute2"}
 
 
-def require_installed(kinds: list[str]) -> None:
-    """Stop at once, with one line to run, when anything the suite needs is missing."""
-    missing = missing_programs(kinds)
-    missing += [package for tool, package in TOOLS.items() if shutil.which(tool) is None]
-    if missing:
-        raise ServerUnavailable(
-            "The template's tests need programs this machine lacks. Install them with\n"
-            f"  sudo apt-get install {' '.join(missing)}\n"
-            "(the servers need not run: the suite starts private ones on free ports)."
-        )
-
-
 def start_private_servers(stack: ExitStack) -> str:
     """Start a private server for each kind whose variable is unset, export the
     variables, and say what the run uses. A server a variable names must answer."""
-    used = []
+    used, wanted = [], []
     for kind, variable in VARIABLES.items():
         url = os.environ.get(variable)
-        if url and not answers(url):
+        if not url:
+            wanted.append(kind)
+        elif not answers(url):
             raise ServerUnavailable(
                 f"{variable}={url} does not answer. Start that server, or unset "
                 f"{variable} to have the suite start a private {kind}."
             )
-        if url:
+        else:
             used.append(f"{kind} at {url} (from {variable})")
-    wanted = [kind for kind, variable in VARIABLES.items() if not os.environ.get(variable)]
-    require_installed(wanted)
+    require_programs(wanted, TOOLS)
     for kind in wanted:
         began = time.monotonic()
         url = stack.enter_context(private_server(kind)).url
-        # The rendered projects reach PostgreSQL through SQLAlchemy with psycopg 3.
-        os.environ[VARIABLES[kind]] = url.replace("postgresql://", "postgresql+psycopg://")
+        os.environ[VARIABLES[kind]] = url
         used.append(f"a private {kind} at {url} (started in {time.monotonic() - began:.1f} s)")
     return "The suite uses " + ", ".join(used)
 

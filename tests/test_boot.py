@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from booting import (
+    ROOT,
     START_TIMEOUT,
     WORKER_READY,
     api_url,
@@ -23,6 +24,7 @@ from network_namespace import empty_network, pids_in
 from redis import Redis
 from support.process_supervisor import ProcessSupervisor, log_matches
 
+TESTS = ROOT / "tests"
 pytestmark = [pytest.mark.boot, pytest.mark.xdist_group("processes")]
 
 
@@ -94,19 +96,16 @@ def _answers(url: str) -> bool:
 
 # Run inside the namespace, where the API is: a charge accepted and run to SUCCESS.
 CHARGE_AND_WAIT = """
-import sys, time, uuid, httpx
+import sys, uuid, httpx
+sys.path.insert(0, sys.argv[2])
+from booting import wait_for_success
 client = httpx.Client(base_url=sys.argv[1], timeout=5)
 accepted = client.post(
     "/charges",
     json={"customer_id": "cus-1", "amount_cents": 100, "currency": "EUR"},
     headers={"Idempotency-Key": uuid.uuid4().hex},
 ).raise_for_status()
-for _ in range(600):
-    state = client.get(accepted.headers["location"]).json()["state"]
-    if state in {"SUCCESS", "FAILURE"}:
-        break
-    time.sleep(0.1)
-print(state)
+print(wait_for_success(client, accepted.headers["location"])["state"])
 """
 
 
@@ -126,7 +125,7 @@ def test_make_dev_starts_a_private_redis_where_none_runs_and_stops_it_on_ctrl_c(
         dev.wait_until(log_matches("Application startup complete"), START_TIMEOUT, "serving")
         first_line = dev.output().splitlines()[0]
         assert first_line.startswith("Servers: a private Redis at redis://127.0.0.1:")
-        charge = [*inside, sys.executable, "-c", CHARGE_AND_WAIT, api_url(env)]
+        charge = [*inside, sys.executable, "-c", CHARGE_AND_WAIT, api_url(env), str(TESTS)]
         ran = subprocess.run(charge, capture_output=True, text=True, timeout=90, check=False)
         assert ran.stdout.strip() == "SUCCESS", ran.stdout + ran.stderr
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from databases import psql
 from redis import Redis
-from servers import require_installed
+from servers import TOOLS
 from support import local_servers
 from support.local_servers import ServerUnavailable, answers, private_server, require_programs
 
@@ -56,7 +56,7 @@ def test_missing_programs_are_named_by_their_debian_packages_in_one_message(
     with pytest.raises(ServerUnavailable) as rendered_project:  # its make dev and make test
         require_programs(kinds)
     with pytest.raises(ServerUnavailable) as template_suite:
-        require_installed(kinds)
+        require_programs(kinds, TOOLS)
 
     servers = "redis-server rabbitmq-server postgresql"
     assert f"apt-get install {servers}\n" in str(rendered_project.value)

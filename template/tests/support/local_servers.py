@@ -10,15 +10,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from support.process_supervisor import free_port
 from support.server_process import (
-    START_TIMEOUT,
     ServerUnavailable,
     answers,
     as_service_user,
@@ -64,13 +62,16 @@ def missing_programs(kinds: Sequence[str]) -> list[str]:
     return [PACKAGES[kind] for kind in kinds if not present[kind]]
 
 
-def require_programs(kinds: Sequence[str]) -> None:
+def require_programs(kinds: Sequence[str], tools: Mapping[str, str] | None = None) -> None:
+    """Stop at once, with one line to run, when the programs of `kinds` or any of
+    `tools` (program: Debian package) are missing."""
     missing = missing_programs(kinds)
+    missing += [package for tool, package in (tools or {}).items() if not shutil.which(tool)]
     if missing:
         raise ServerUnavailable(
-            "Private test servers need programs this machine lacks. Install them with\n"
+            "Programs this machine lacks are needed. Install them with\n"
             f"  sudo apt-get install {' '.join(missing)}\n"
-            "(they need not run: a private instance is started on a free port), or point "
+            "(servers need not run: a private instance is started on a free port), or point "
             "the documented variables at servers that do run."
         )
 
@@ -132,25 +133,16 @@ def private_postgresql(directory: Path) -> Iterator[LocalServer]:
     argv = [*run_as, str(programs / "postgres"), "-D", str(data), "-p", str(port)]
     argv += ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={directory}"]
     argv += ["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=300"]
-    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    with running(argv, directory, url):
-        _wait_for_queries(programs, port, directory)
+    # The form the service's settings take (SQLAlchemy with psycopg 3).
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    # The port opens before the server takes queries; pg_isready knows the difference.
+    takes_queries = [str(programs / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)]
+    with running(argv, directory, url, ready=lambda: _succeeds(takes_queries)):
         yield LocalServer("postgresql", url, directory)
 
 
-def _wait_for_queries(programs: Path, port: int, directory: Path) -> None:
-    """The port opens before the server takes queries; pg_isready knows the difference."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        ready = subprocess.run(
-            [str(programs / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)],
-            check=False,
-            timeout=10,
-        )
-        if ready.returncode == 0:
-            return
-        time.sleep(0.1)
-    raise ServerUnavailable(f"PostgreSQL in {directory} never took queries")
+def _succeeds(argv: list[str]) -> bool:
+    return subprocess.run(argv, check=False, timeout=10).returncode == 0
 
 
 STARTERS = {"redis": private_redis, "rabbitmq": private_rabbitmq, "postgresql": private_postgresql}

@@ -12,7 +12,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -47,15 +47,17 @@ def as_service_user(user: str, directory: Path) -> list[str]:
     return ["runuser", "-u", user, "--"]
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_until_ready(
+    ready: Callable[[], bool], process: subprocess.Popen[bytes], what: str, log: Path
+) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if answers(url, timeout=0.5):
+        if ready():
             return
         if process.poll() is not None:
             break
         time.sleep(0.1)
-    raise ServerUnavailable(f"{url} did not start; its log:\n{log.read_text(errors='replace')}")
+    raise ServerUnavailable(f"{what} did not start; its log:\n{log.read_text(errors='replace')}")
 
 
 def _stop(process: subprocess.Popen[bytes], grace: float = 20) -> None:
@@ -78,8 +80,14 @@ def _stop_with_parent() -> None:
 
 @contextmanager
 def running(
-    argv: list[str], directory: Path, url: str, env: dict[str, str] | None = None
+    argv: list[str],
+    directory: Path,
+    url: str,
+    env: dict[str, str] | None = None,
+    ready: Callable[[], bool] | None = None,
 ) -> Iterator[None]:
+    """The server `argv` starts, until the context ends; ready once it accepts
+    connections at `url`, or once `ready` says so when a server needs more."""
     log = directory / "server.log"
     with log.open("ab") as output:
         # A session of its own: a Ctrl-C meant for the service must not stop its broker
@@ -95,7 +103,7 @@ def running(
             preexec_fn=_stop_with_parent,  # noqa: PLW1509  (servers start before any thread)
         )
     try:
-        _wait_until_answering(url, process, log)
+        _wait_until_ready(ready or (lambda: answers(url, timeout=0.5)), process, url, log)
         yield
     finally:
         _stop(process)
