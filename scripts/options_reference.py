@@ -41,12 +41,12 @@ def refusals(validator: str) -> list[str]:
 
 def allowed_of(question: dict[str, Any]) -> str:
     choices = question.get("choices")
-    if isinstance(choices, dict):
+    if isinstance(choices, dict) and set(choices.values()) == {True, False}:
+        allowed = "`true` or `false` (yes or no)"
+    elif isinstance(choices, dict):
         allowed = ", ".join(f"`{value}` ({label})" for label, value in choices.items())
     elif isinstance(choices, list):
         allowed = ", ".join(f"`{value}`" for value in choices)
-    elif question.get("type") == "bool":
-        allowed = "yes or no"
     else:
         allowed = "text"
     messages = refusals(question.get("validator", ""))

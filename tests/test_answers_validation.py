@@ -39,6 +39,9 @@ def copy_with(tmp_path: Path, *data: str) -> subprocess.CompletedProcess[str]:
         ("author_email=a@b.io\nx", "is not an e-mail address"),
         ("python_version=3.10", "'3.10' is not in ['3.11', '3.12', '3.13']"),
         ("project_name= ", "The project name must not be empty"),
+        # Copier would cast any text to a bool; the boolean questions are choices.
+        ("use_beat=maybe", "Invalid choice for 'use_beat': 'maybe' is not in [True, False]"),
+        ("use_flower=1", "1 is not a boolean: answer true or false"),
     ],
 )
 def test_bad_answer_is_refused_with_what_is_allowed(

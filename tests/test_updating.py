@@ -230,6 +230,19 @@ def test_turning_every_option_off_keeps_the_users_secrets(template: Path, tmp_pa
     assert secrets.read_text() == ours
 
 
+def test_a_hand_edited_boolean_answer_that_is_no_boolean_stops_the_update(
+    template: Path, tmp_path: Path
+) -> None:
+    project = copy(template, tmp_path / "project", "HEAD")
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("use_beat: true", "use_beat: maybe"))
+    git(project, "commit", "-q", "-am", "edited by hand")
+
+    with pytest.raises(ValueError, match="'maybe' is not in \\[True, False\\]"):
+        update(project)
+    assert "use_beat: maybe" in answers.read_text()
+
+
 def test_update_from_the_first_release_gives_flower_a_password_and_keeps_env(
     template: Path, tmp_path: Path
 ) -> None:
