@@ -1,4 +1,4 @@
-"""The rendered project's resilience suite: workers SIGKILLed mid-task, Redis restarted
+"""The rendered project's resilience suite: workers SIGKILLed mid-task, Redis SIGKILLed
 mid-burst, runaway and self-killing jobs. Nothing accepted may be lost or done twice."""
 
 import re
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import run
 
-FIGURES = re.compile(r"(?:burst with|Redis restart|whole worker)[^\n]*")
+FIGURES = re.compile(r"(?:burst with|Redis SIGKILL|whole worker)[^\n]*")
 
 
 @pytest.mark.xdist_group("processes")
