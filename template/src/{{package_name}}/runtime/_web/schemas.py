@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class Body(BaseModel):
@@ -11,6 +11,17 @@ class Body(BaseModel):
     (JSON has no NaN or Infinity, though Python's parser reads them)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _whole_floats_are_integers(cls, value: Any, info: ValidationInfo) -> Any:
+        # JSON Schema's "integer" is any number without a fraction (`2182.0` too), and
+        # clients that serialise numbers as floats send them; strict mode alone would
+        # refuse what the OpenAPI schema allows. Fractions, NaN and Infinity stay refused.
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and field.annotation is int and isinstance(value, float):
+            return int(value) if value.is_integer() else value
+        return value
 
 
 class JobAccepted(BaseModel):
