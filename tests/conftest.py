@@ -91,9 +91,12 @@ def run(
         check=False,
     )
     if result.returncode != 0:
+        # The services' JSON log lines would push pytest's own report out of sight.
+        stdout = "\n".join(line for line in result.stdout.splitlines() if not line.startswith('{"'))
         pytest.fail(
             f"`{' '.join(args)}` in {cwd} exited {result.returncode}\n"
-            f"--- stdout\n{result.stdout[-15000:]}\n--- stderr\n{result.stderr[-15000:]}",
+            f"--- stdout (JSON log lines left out)\n{stdout[-15000:]}\n"
+            f"--- stderr\n{result.stderr[-15000:]}",
             pytrace=False,
         )
     return result
