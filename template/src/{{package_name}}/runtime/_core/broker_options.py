@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kombu import Exchange, Queue
+from kombu.transport import TRANSPORT_ALIASES
 
 from .declaration import Job, longest_countdown, longest_hard_limit
 from .queues import ALL_QUEUES
@@ -34,11 +35,15 @@ def effective_visibility_timeout(settings: RuntimeSettings, jobs: tuple[Job[Any]
     return settings.visibility_timeout or visibility_timeout(jobs)
 
 
-def broker_transport(settings: RuntimeSettings) -> str | None:
-    """Our hardened Redis transport for Redis brokers (see `redis_transport.py`)."""
+def use_hardened_redis_transport(settings: RuntimeSettings) -> None:
+    """A Redis broker URL resolves to our hardened transport (`redis_transport.py`)
+    through kombu's own table of URL schemes, so the URL every tool sees stays
+    `redis://`: Flower recognises a broker by its scheme, and answered "'redis' broker
+    is not supported" to a `<module>:Transport://` URL. Only this process's kombu is
+    affected; a plain client elsewhere uses kombu's transport, which publishes alike."""
     if is_redis(settings.effective_broker_url):
-        return f"{__package__}.redis_transport:Transport"
-    return None
+        for scheme in ("redis", "rediss"):
+            TRANSPORT_ALIASES[scheme] = f"{__package__}.redis_transport:Transport"
 
 
 def broker_transport_options(

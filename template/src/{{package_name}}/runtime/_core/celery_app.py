@@ -10,11 +10,11 @@ from typing import Any
 from celery import Celery
 
 from .broker_options import (
-    broker_transport,
     broker_transport_options,
     declared_queues,
     job_queues,
     queue_name,
+    use_hardened_redis_transport,
 )
 from .declaration import Job
 from .queues import DEFAULT
@@ -28,10 +28,10 @@ def make_celery(
     """The app both sides share; `jobs` (all of the service's) decide routes and the
     visibility timeout."""
     check_tested_versions()
+    use_hardened_redis_transport(settings)
     app = Celery(main)
     app.conf.update(
         broker_url=settings.effective_broker_url,
-        broker_transport=broker_transport(settings),
         # Redis, through a backend class that skips the per-job pub/sub subscription
         # (`result_backend.py`): Celery's `<class>+<url>` form.
         result_backend=f"{__package__}.result_backend.NoWaitRedisBackend+{settings.redis_url}",

@@ -9,6 +9,18 @@ from celery.backends.base import KeyValueStoreBackend
 from .records import JobRecord, JobRecords
 
 PROGRESS = "PROGRESS"
+# Every state a job's status can show: Celery's stored states (STARTED because tasks
+# track it, REVOKED after `celery revoke`) and the runtime's PROGRESS. A job nothing
+# has been stored for yet is PENDING.
+JOB_STATES = (
+    states.PENDING,
+    states.STARTED,
+    PROGRESS,
+    states.RETRY,
+    states.SUCCESS,
+    states.FAILURE,
+    states.REVOKED,
+)
 
 
 @dataclass(frozen=True)

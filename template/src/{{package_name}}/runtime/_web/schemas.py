@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from .._core.status import JOB_STATES
+
 
 class Body(BaseModel):
     """A request body: unknown fields are refused (422), not silently dropped. Types are
@@ -38,7 +40,12 @@ class JobErrorOut(BaseModel):
 class JobStatusOut(BaseModel):
     id: str
     name: str
-    state: str = Field(description="PENDING, STARTED, PROGRESS, RETRY, SUCCESS or FAILURE")
+    state: str = Field(
+        description="PENDING (accepted, waiting), STARTED, PROGRESS, RETRY (failed, will "
+        "run again), SUCCESS, FAILURE (for good: a dead letter) or REVOKED (cancelled "
+        "with `celery revoke`)",
+        json_schema_extra={"enum": list(JOB_STATES)},
+    )
     accepted_at: str
     retries: int
     progress: dict[str, Any] | None = None
