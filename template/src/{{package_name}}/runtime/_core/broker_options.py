@@ -77,6 +77,14 @@ def broker_transport_options(
     }
 
 
+def control_exchange(settings: RuntimeSettings) -> str:
+    """This service's exchange for remote control (`celery status/inspect/control`,
+    Flower), named from its prefixes: services sharing a broker (Redis database or
+    RabbitMQ vhost) with their own prefixes never reach each other's workers, and
+    their workers may have the same node name (the pidbox queue is per exchange)."""
+    return f"{settings.queue_prefix}{settings.key_prefix}".strip(":.") or "celery"
+
+
 def queue_name(settings: RuntimeSettings, queue: str) -> str:
     return f"{settings.queue_prefix}{queue}"
 

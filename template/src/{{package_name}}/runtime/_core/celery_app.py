@@ -11,6 +11,7 @@ from celery import Celery
 
 from .broker_options import (
     broker_transport_options,
+    control_exchange,
     declared_queues,
     job_queues,
     queue_name,
@@ -58,5 +59,8 @@ def make_celery(
         # Kept results carry name and queue too, for people reading Redis or Flower.
         result_extended=True,
         enable_utc=True,
+        # Control and task events on exchanges of this service's own (see there).
+        control_exchange=control_exchange(settings),
+        event_exchange=f"{control_exchange(settings)}.events",
     )
     return app
