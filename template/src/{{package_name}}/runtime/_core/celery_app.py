@@ -30,6 +30,7 @@ def make_celery(
     visibility timeout."""
     check_tested_versions()
     use_hardened_redis_transport(settings)
+    control = control_exchange(settings)
     app = Celery(main)
     app.conf.update(
         broker_url=settings.effective_broker_url,
@@ -60,7 +61,7 @@ def make_celery(
         result_extended=True,
         enable_utc=True,
         # Control and task events on exchanges of this service's own (see there).
-        control_exchange=control_exchange(settings),
-        event_exchange=f"{control_exchange(settings)}.events",
+        control_exchange=control,
+        event_exchange=f"{control}.events",
     )
     return app

@@ -56,7 +56,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._head_bytes += len(data)
         super().data_received(data)
         if self._reading_head and self._head_bytes > self._max_head:
-            self._refuse(431, f"The request headers are larger than {self._max_head} bytes.")
+            self._head_too_large()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -78,7 +78,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         # A whole head that arrived in one read is measured here.
         head = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
         if head > self._max_head:
-            self._refuse(431, f"The request headers are larger than {self._max_head} bytes.")
+            self._head_too_large()
             return
         self._reading_head = False
         self._head_bytes = 0
@@ -97,6 +97,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_deadline()
         super().connection_lost(exc)
+
+    def _head_too_large(self) -> None:
+        self._refuse(431, f"The request headers are larger than {self._max_head} bytes.")
 
     def _too_slow(self) -> None:
         self._deadline = None
