@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from kombu import Exchange, Queue
 from kombu.transport import TRANSPORT_ALIASES
 
+from . import broker_transport
 from .declaration import Job, longest_countdown, longest_hard_limit
 from .queues import ALL_QUEUES
 from .settings import RuntimeSettings
@@ -35,15 +36,15 @@ def effective_visibility_timeout(settings: RuntimeSettings, jobs: tuple[Job[Any]
     return settings.visibility_timeout or visibility_timeout(jobs)
 
 
-def use_hardened_redis_transport(settings: RuntimeSettings) -> None:
-    """A Redis broker URL resolves to our hardened transport (`redis_transport.py`)
+def use_hardened_broker_transport() -> None:
+    """The broker URL resolves to our hardened transport (`broker_transport.py`)
     through kombu's own table of URL schemes, so the URL every tool sees stays
-    `redis://`: Flower recognises a broker by its scheme, and answered "'redis' broker
-    is not supported" to a `<module>:Transport://` URL. Only this process's kombu is
-    affected; a plain client elsewhere uses kombu's transport, which publishes alike."""
-    if is_redis(settings.effective_broker_url):
-        for scheme in ("redis", "rediss"):
-            TRANSPORT_ALIASES[scheme] = f"{__package__}.redis_transport:Transport"
+    `redis://` or `amqp://`: Flower recognises a broker by its scheme, and answered
+    "'redis' broker is not supported" to a `<module>:Transport://` URL. Only this
+    process's kombu is affected; a plain client elsewhere uses kombu's transport,
+    which publishes alike."""
+    for scheme, transport in broker_transport.SCHEMES.items():
+        TRANSPORT_ALIASES[scheme] = f"{broker_transport.__name__}:{transport}"
 
 
 def broker_transport_options(

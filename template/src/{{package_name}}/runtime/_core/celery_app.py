@@ -15,10 +15,13 @@ from .broker_options import (
     declared_queues,
     job_queues,
     queue_name,
-    use_hardened_redis_transport,
+    use_hardened_broker_transport,
 )
+from .celery_sends import record_celery_sends
 from .declaration import Job
 from .queues import DEFAULT
+from .records import JobRecords
+from .revocations import use_job_control
 from .settings import RuntimeSettings
 from .versions import check_tested_versions
 
@@ -29,7 +32,7 @@ def make_celery(
     """The app both sides share; `jobs` (all of the service's) decide routes and the
     visibility timeout."""
     check_tested_versions()
-    use_hardened_redis_transport(settings)
+    use_hardened_broker_transport()
     control = control_exchange(settings)
     app = Celery(main)
     app.conf.update(
@@ -64,4 +67,6 @@ def make_celery(
         control_exchange=control,
         event_exchange=f"{control}.events",
     )
+    use_job_control(app, settings)
+    record_celery_sends(app, JobRecords.for_settings(settings), frozenset(j.name for j in jobs))
     return app

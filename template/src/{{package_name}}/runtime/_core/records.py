@@ -91,6 +91,15 @@ class JobRecords:
             pipe.execute()
         return records
 
+    def accept_if_new(
+        self, job_id: str, name: str, request_id: str | None, payload: dict[str, Any]
+    ) -> None:
+        """Record a job sent with Celery's own API (`celery_sends.py`); a job recorded
+        already (a retry, or one sent again under its id) stays as it is."""
+        (record,) = self.new([(job_id, name, request_id, payload)])
+        if self._redis.set(self.key(job_id), self.encode(record), ex=self._ttl, nx=True):
+            self._redis.zadd(self._inflight, {job_id: time.time()}, nx=True)
+
     def discard(self, job_ids: list[str]) -> None:
         """Drop the records of jobs that never reached the broker, best effort: with the
         broker down this usually fails too. A leftover record turns an id nobody was

@@ -45,6 +45,14 @@ def job_headers(request_id: str | None, enqueued_at: float | None = None) -> dic
     }
 
 
+def payload_of(args: Any, kwargs: Any) -> Any:
+    """A job's payload in a message: its one argument, passed by position (as this
+    service sends it) or by name (`kwargs={"payload": ...}`)."""
+    if args:
+        return args[0]
+    return (kwargs or {}).get("payload")
+
+
 def send_job(
     celery: Celery,
     name: str,

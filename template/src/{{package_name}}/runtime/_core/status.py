@@ -22,6 +22,9 @@ JOB_STATES = (
     states.REVOKED,
 )
 
+# Their stored result is the exception (a revoked job's says "revoked" or "purged").
+STATES_WITH_ERROR = (states.FAILURE, states.RETRY, states.REVOKED)
+
 
 @dataclass(frozen=True)
 class JobError:
@@ -78,7 +81,7 @@ class JobStatusReader:
             return replace(status, progress=result)
         if status.state == states.SUCCESS:
             return replace(status, progress={"percent": 100}, result=result)
-        if status.state in (states.FAILURE, states.RETRY) and isinstance(result, dict):
+        if status.state in STATES_WITH_ERROR and isinstance(result, dict):
             return replace(status, error=_error(result))
         return status
 

@@ -1,7 +1,7 @@
 """The Celery and kombu releases the runtime was tested on, checked at start-up.
 
-The runtime subclasses kombu's Redis transport, builds kombu's Redis message format
-and hooks Celery's request class (each module says which upstream issue it answers).
+The runtime subclasses kombu's broker transports, builds kombu's Redis message format,
+and hooks Celery's request class and task sender (each module says why).
 Those are internals: a new minor release may change them without notice, and the
 failure would be silent (a lost message, not an error). So the API and the worker
 refuse to start on a minor release nobody tested; `pyproject.toml` pins the same

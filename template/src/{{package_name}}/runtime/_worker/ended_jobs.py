@@ -2,8 +2,9 @@
 process.
 
 The main process learns of each success when it acknowledges the message
-(`task_acks_late`). Noting it there, a few times a second in one Redis command,
-spares every job a round trip in its pool process (docs/performance.md).
+(`task_acks_late`, `job_request.py`). Noting it there, a few times a second in one
+Redis command, spares every job a round trip in its pool process
+(docs/performance.md).
 If the whole worker dies before a batch is written, those jobs stay in the index a
 while longer; the lost-job sweep (`lost_jobs.py`) finds them finished, or publishes
 one that keeps no result once more, which its idempotency makes harmless.
@@ -13,7 +14,6 @@ import logging
 import threading
 from typing import Any
 
-from celery.worker.request import Request
 from redis.exceptions import RedisError
 
 from .._core.records import JobRecords
@@ -30,32 +30,11 @@ _pending: set[str] = set()
 _lock = threading.Lock()
 
 
-class JobRequest(Request):
-    """The request class of every job task (`JobTaskClass.Request`), in the main
-    process. Celery has no hook for a message's acknowledgement, hence a subclass of
-    its Request (private API, so `versions.py` refuses an untested Celery minor).
-
-    Celery acknowledges a late-acked message once its job is over for this delivery:
-    after a success, but also after a retry (a new message carries the job on) or a
-    final failure. Only a success ends the job here; `on_failure` sees the rest (the
-    pool process notes a final failure itself), and Celery's own `on_success` does
-    not call ours, hence the flag.
-    """
-
-    def on_failure(
-        self, exc_info: Any, send_failed_event: bool = True, return_ok: bool = False
-    ) -> Any:
-        self._job_failed = True
-        return super().on_failure(
-            exc_info, send_failed_event=send_failed_event, return_ok=return_ok
-        )
-
-    def acknowledge(self) -> None:
-        super().acknowledge()
-        if self.task.acks_late and not getattr(self, "_job_failed", False) and self.id:
-            with _lock:
-                if len(_pending) < MOST_PENDING:
-                    _pending.add(self.id)
+def note_succeeded(job_id: str) -> None:
+    """Called from the request's acknowledgement (`job_request.py`)."""
+    with _lock:
+        if len(_pending) < MOST_PENDING:
+            _pending.add(job_id)
 
 
 def flush(records: JobRecords) -> None:

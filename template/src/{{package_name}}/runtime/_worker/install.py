@@ -33,6 +33,7 @@ from .ended_jobs import EndedJobs
 from .heartbeat import Heartbeat
 from .job_task import register
 from .reliability import reliability_settings
+from .revoked_at_start import remember_revoked_jobs
 
 
 def create_worker_app(settings: RuntimeSettings, jobs_package: ModuleType) -> Celery:
@@ -57,7 +58,7 @@ def install(app: Celery, settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) 
     receivers: dict[Signal, Callable[..., Any]] = {
         setup_logging: task_lifecycle.use_our_log_format,
         celeryd_after_setup: queue_selection.consume_selected_queues,
-        worker_init: metrics.prepare_multiprocess_dir,
+        worker_init: _worker_starting,
         worker_process_shutdown: metrics.forget_pool_process,
         task_prerun: _task_started,
         task_success: task_lifecycle.succeeded,
@@ -69,6 +70,11 @@ def install(app: Celery, settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) 
     for signal, receiver in receivers.items():
         # Strong references, one connection per receiver however often this runs.
         signal.connect(receiver, weak=False, dispatch_uid=f"runtime:{receiver.__name__}")
+
+
+def _worker_starting(**kwargs: Any) -> None:
+    metrics.prepare_multiprocess_dir(**kwargs)
+    remember_revoked_jobs(**kwargs)
 
 
 def _task_started(**kwargs: Any) -> None:

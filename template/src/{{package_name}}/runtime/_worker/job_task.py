@@ -26,10 +26,10 @@ MIN_RETRY_COUNTDOWN = 1
 
 class JobTaskClass(Task[Any, Any]):
     """Every job's task class: retries wait at least MIN_RETRY_COUNTDOWN seconds, and
-    the worker's main process notes successes in batches (`ended_jobs.py`)."""
+    the worker's main process records, limits and ends jobs (`job_request.py`)."""
 
     # By path: Celery loads it in the worker's main process.
-    Request = f"{__package__}.ended_jobs:JobRequest"
+    Request = f"{__package__}.job_request:JobRequest"
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("countdown") is not None:

@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from .._core.dead_letters import DeadLetter, DeadLetters, traceback_tail
 from .._core.logs import configure_logging
-from .._core.sending import ENQUEUED_AT_HEADER, REQUEST_ID_HEADER
+from .._core.sending import ENQUEUED_AT_HEADER, REQUEST_ID_HEADER, payload_of
 from . import metrics, resources
 
 log = structlog.get_logger(__name__)
@@ -74,7 +74,9 @@ def failed(
     sender: Any = None,
     task_id: str | None = None,
     exception: BaseException | None = None,
+    *,
     args: Any = None,
+    kwargs: Any = None,
     einfo: Any = None,
     **_: Any,
 ) -> None:
@@ -84,7 +86,7 @@ def failed(
     letter = DeadLetter(
         job_id=str(task_id),
         task=sender.name,
-        payload=(args or [None])[0],
+        payload=payload_of(args, kwargs),
         exception=name,
         message=str(exception),
         traceback=traceback_tail(str(getattr(einfo, "traceback", ""))),
