@@ -42,6 +42,8 @@ class LocalServer:
     kind: str
     url: str
     directory: Path
+    # RabbitMQ's management API, when the node was started with it.
+    management_url: str | None = None
 
 
 def _postgresql_bin() -> Path | None:
@@ -87,15 +89,22 @@ def private_redis(directory: Path) -> Iterator[LocalServer]:
 
 
 @contextmanager
-def private_rabbitmq(directory: Path) -> Iterator[LocalServer]:
+def private_rabbitmq(directory: Path, management: bool = False) -> Iterator[LocalServer]:
     """A RabbitMQ node of its own name, ports and folders; the machine's rabbitmq.conf
-    pins the default listener, so the node gets a configuration file of its own."""
+    pins the default listener, so the node gets a configuration file of its own. With
+    `management`, also its HTTP API (what Flower's broker page reads)."""
     port, dist_port = free_port(), free_port()
     url = f"amqp://guest:guest@127.0.0.1:{port}//"
-    (directory / "rabbitmq.conf").write_text(
-        f"listeners.tcp.local = 127.0.0.1:{port}\nloopback_users.guest = true\n"
-    )
-    (directory / "enabled_plugins").write_text("[].\n")
+    config = f"listeners.tcp.local = 127.0.0.1:{port}\nloopback_users.guest = true\n"
+    management_url = None
+    if management:
+        http_port = free_port()
+        management_url = f"http://guest:guest@127.0.0.1:{http_port}/api/"
+        config += f"management.tcp.ip = 127.0.0.1\nmanagement.tcp.port = {http_port}\n"
+        config += "collect_statistics_interval = 500\n"  # queue lengths fresh within 0.5 s
+    (directory / "rabbitmq.conf").write_text(config)
+    plugins = "[rabbitmq_management]" if management else "[]"
+    (directory / "enabled_plugins").write_text(f"{plugins}.\n")
     env = {
         "RABBITMQ_NODENAME": f"test-{port}@localhost",
         "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
@@ -110,8 +119,12 @@ def private_rabbitmq(directory: Path) -> Iterator[LocalServer]:
     }
     server = RABBITMQ_SERVER if Path(RABBITMQ_SERVER).exists() else "rabbitmq-server"
     argv = [*as_service_user("rabbitmq", directory), server]
-    with running(argv, directory, url, env):
-        yield LocalServer("rabbitmq", url, directory)
+
+    def ready() -> bool:
+        return answers(url, timeout=0.5) and (not management_url or answers(management_url))
+
+    with running(argv, directory, url, env, ready=ready):
+        yield LocalServer("rabbitmq", url, directory, management_url)
 
 
 @contextmanager
@@ -149,12 +162,13 @@ STARTERS = {"redis": private_redis, "rabbitmq": private_rabbitmq, "postgresql": 
 
 
 @contextmanager
-def private_server(kind: str) -> Iterator[LocalServer]:
-    """One private server of `kind` in a new temporary folder, removed afterwards."""
+def private_server(kind: str, **options: bool) -> Iterator[LocalServer]:
+    """One private server of `kind` in a new temporary folder, removed afterwards;
+    `options` go to its starter (`management=True` for RabbitMQ)."""
     require_programs([kind])
     directory = Path(tempfile.mkdtemp(prefix=f"private-{kind}-"))
     try:
-        with STARTERS[kind](directory) as server:
+        with STARTERS[kind](directory, **options) as server:
             yield server
     finally:
         shutil.rmtree(directory, ignore_errors=True)
