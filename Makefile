@@ -17,7 +17,7 @@ demo: install  ## Render a demo service, boot it against Redis (private if none 
 test: install  ## The whole suite: render, check, boot (starts private Redis, RabbitMQ, PostgreSQL)
 	$(RUN) ruff check tests scripts migrations
 	$(RUN) ruff format --check tests scripts migrations
-	$(RUN) pytest -n 2 --dist loadgroup
+	$(RUN) pytest -n 2 --dist loadgroup --durations=25
 
 docs: install  ## Build the user guide into site/ (strict: a broken link fails)
 	NO_MKDOCS_2_WARNING=1 $(RUN) mkdocs build --strict -d site
