@@ -111,7 +111,9 @@ def runtime_only_release(template: Path) -> str:
     git(template, "reset", "-q", "--hard", NEXT_RELEASE)
 
 
-@pytest.mark.xdist_group("processes")
+# Each runs an updated project's whole `make test`: a group of their own, beside the
+# boots' `processes` group, so the suite's two workers share that load.
+@pytest.mark.xdist_group("updates")
 def test_jobs_and_routes_added_the_documented_way_update_across_a_runtime_release_cleanly(
     template: Path, runtime_only_release: str, tmp_path: Path, redis_url: str
 ) -> None:
@@ -160,7 +162,7 @@ def test_an_unfinished_update_fails_make_lint_and_shows_in_git_status(
     assert "An update is unfinished" in lint.stderr
 
 
-@pytest.mark.xdist_group("processes")
+@pytest.mark.xdist_group("updates")
 def test_a_route_added_to_a_previous_release_is_discovered_after_the_update(
     template: Path, tmp_path: Path, redis_url: str
 ) -> None:

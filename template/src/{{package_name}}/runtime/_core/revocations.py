@@ -14,6 +14,7 @@ worker loads the stored ids at start. The broker transports report what a purge 
 
 import time
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from celery import Celery, current_app
@@ -21,6 +22,7 @@ from celery.app.control import Control
 from redis import Redis
 
 from .redis_client import redis_client
+from .result_backend import NoWaitRedisBackend
 from .settings import RuntimeSettings
 
 PURGED = "purged"
@@ -72,10 +74,15 @@ class JobControl(Control):
     def store_revoked(self, job_ids: list[str], reason: str = "revoked") -> None:
         """Before the broadcast: a worker starting meanwhile loads them."""
         self.revoked.add(job_ids)
-        for job_id in job_ids:
-            # What Celery's worker stores when it drops a revoked job; a job running
-            # when revoked without `terminate` goes on and stores its own end.
-            self.app.backend.mark_as_revoked(job_id, reason=reason)
+        backend = self.app.backend
+        batch: AbstractContextManager[None] = nullcontext()
+        if isinstance(backend, NoWaitRedisBackend):
+            batch = backend.batched_writes()  # one round trip, however many
+        with batch:
+            for job_id in job_ids:
+                # What Celery's worker stores when it drops a revoked job; a job running
+                # when revoked without `terminate` goes on and stores its own end.
+                backend.mark_as_revoked(job_id, reason=reason)
 
 
 def use_job_control(app: Celery, settings: RuntimeSettings) -> None:

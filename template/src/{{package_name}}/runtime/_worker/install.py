@@ -32,8 +32,8 @@ from . import lost_jobs, metrics, queue_selection, resources, task_lifecycle
 from .ended_jobs import EndedJobs
 from .heartbeat import Heartbeat
 from .job_task import register
+from .known_revocations import KnownRevocations, remember_revoked_jobs
 from .reliability import reliability_settings
-from .revoked_at_start import remember_revoked_jobs
 
 
 def create_worker_app(settings: RuntimeSettings, jobs_package: ModuleType) -> Celery:
@@ -53,7 +53,13 @@ def install(app: Celery, settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) 
     for job in jobs:
         register(app, job)
     app.steps["worker"].update(
-        {lost_jobs.LostJobSweeper, EndedJobs, Heartbeat, metrics.MetricsServer}
+        {
+            lost_jobs.LostJobSweeper,
+            EndedJobs,
+            Heartbeat,
+            KnownRevocations,
+            metrics.MetricsServer,
+        }
     )
     receivers: dict[Signal, Callable[..., Any]] = {
         setup_logging: task_lifecycle.use_our_log_format,
