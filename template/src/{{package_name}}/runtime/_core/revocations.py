@@ -7,15 +7,14 @@ or all of them restarted) knows none. A purge deletes messages and forgets them,
 this service's lost-job sweep would have published them again from their records.
 So the service's app revokes through `JobControl`, which also stores each revoked id
 (in a sorted set, for as long as job records live) and the job's REVOKED state; a
-worker loads the stored ids at start. The broker transports report what a purge took
+worker loads the stored ids at start and every 30 s. The broker transports report what a purge took
 (`revoke_purged`). `celery revoke`, Flower's revoke, `AsyncResult.revoke()` and
 `celery purge` all reach these through the service's app (`--app`).
 """
 
 import time
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import Any, cast
 
 from celery import Celery, current_app
 from celery.app.control import Control
@@ -74,11 +73,9 @@ class JobControl(Control):
     def store_revoked(self, job_ids: list[str], reason: str = "revoked") -> None:
         """Before the broadcast: a worker starting meanwhile loads them."""
         self.revoked.add(job_ids)
-        backend = self.app.backend
-        batch: AbstractContextManager[None] = nullcontext()
-        if isinstance(backend, NoWaitRedisBackend):
-            batch = backend.batched_writes()  # one round trip, however many
-        with batch:
+        # `make_celery`'s backend, the only one this control is installed with.
+        backend = cast(NoWaitRedisBackend, self.app.backend)
+        with backend.batched_writes():  # one round trip, however many
             for job_id in job_ids:
                 # What Celery's worker stores when it drops a revoked job; a job running
                 # when revoked without `terminate` goes on and stores its own end.

@@ -43,13 +43,13 @@ class JobRequest(Request):
         super().__init__(*args, **kwargs)
         task: Any = self.task
         spec = (task.time_limit, task.soft_time_limit)
-        asked = tuple(self.time_limits)
-        self.time_limits = within_spec((asked[0], asked[1]), spec)
-        if self.time_limits != asked and any(asked):
+        hard, soft = self.time_limits
+        self.time_limits = within_spec((hard, soft), spec)
+        if self.time_limits != (hard, soft) and (hard or soft):
             log.warning(
                 "job %s asked for time limits %s; the spec allows at most %s",
                 self.id,
-                asked,
+                (hard, soft),
                 spec,
             )
         if ENQUEUED_AT_HEADER not in self.request_dict:
