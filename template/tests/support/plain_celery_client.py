@@ -12,8 +12,6 @@ import sys
 from celery import Celery
 from kombu import Exchange, Queue
 
-RABBITMQ_MAX_PRIORITY = 9
-
 
 def client(broker_url: str, key_prefix: str, queue: str) -> Celery:
     app = Celery("another-service", broker=broker_url)
@@ -22,14 +20,16 @@ def client(broker_url: str, key_prefix: str, queue: str) -> Celery:
         # The service's KEY_PREFIX: its queues live under it.
         app.conf.broker_transport_options = {"global_keyprefix": key_prefix}
     else:
-        # The service declares its queues with priorities; a declaration without
-        # them is refused (406 PRECONDITION_FAILED).
+        # The service declares its queues (quorum, with a dead-letter exchange):
+        # publish to its topic exchange without declaring anything. Celery reads
+        # `x-queue-type` to send countdowns through RabbitMQ's delayed delivery.
         app.conf.task_queues = [
             Queue(
                 queue,
-                Exchange(queue, type="direct"),
+                Exchange(queue, type="topic"),
                 routing_key=queue,
-                queue_arguments={"x-max-priority": RABBITMQ_MAX_PRIORITY},
+                queue_arguments={"x-queue-type": "quorum"},
+                no_declare=True,
             )
         ]
     return app

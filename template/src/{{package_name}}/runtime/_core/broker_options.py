@@ -5,10 +5,10 @@ import math
 from typing import Any
 from urllib.parse import urlsplit
 
-from kombu import Exchange, Queue
+from kombu import Queue
 from kombu.transport import TRANSPORT_ALIASES
 
-from . import broker_transport
+from . import broker_transport, queue_declarations
 from .declaration import Job, longest_countdown, longest_hard_limit
 from .queues import ALL_QUEUES
 from .settings import RuntimeSettings
@@ -20,7 +20,6 @@ VISIBILITY_MARGIN_SECONDS = 60
 # Redis emulates message priorities with one list per step; four steps are enough to
 # tell urgent from routine without multiplying the lists every worker polls.
 REDIS_PRIORITY_STEPS = [0, 3, 6, 9]
-RABBITMQ_MAX_PRIORITY = 9
 log = logging.getLogger(__name__)
 
 
@@ -96,21 +95,7 @@ def job_queues(settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) -> dict[st
 
 
 def declared_queues(settings: RuntimeSettings) -> list[Queue]:
-    # RabbitMQ: durable classic queues. Quorum queues replicate across a cluster, but
-    # support only two priorities and need Celery's native delayed delivery for the
-    # countdowns our retries use; a single-node broker gains nothing from them.
-    arguments = (
-        None
-        if is_redis(settings.effective_broker_url)
-        else {"x-max-priority": RABBITMQ_MAX_PRIORITY}
-    )
     return [
-        Queue(
-            queue_name(settings, queue),
-            Exchange(queue_name(settings, queue), type="direct"),
-            routing_key=queue_name(settings, queue),
-            queue_arguments=arguments,
-            durable=True,
-        )
+        queue_declarations.declared_queue(settings, queue_name(settings, queue))
         for queue in ALL_QUEUES
     ]

@@ -7,6 +7,12 @@ knows it while it waits, and the lost-job sweep covers it. A message that carrie
 enqueued-at header was recorded by its sender (`JobClient`, the relay, a retry).
 A plain Celery client elsewhere records nothing: the worker records its jobs when
 they arrive (`_worker/job_request.py`).
+
+The same helper makes a worker declare every queue of the service when it starts
+consuming, not only those it consumes: Celery's native delayed delivery (RabbitMQ
+quorum queues), which starts right after, binds every queue for retry countdowns
+and fails on one not declared yet (the low queue, while only the high/default
+worker has started).
 """
 
 import time
@@ -20,7 +26,7 @@ from .records import JobRecords
 from .sending import ENQUEUED_AT_HEADER, REQUEST_ID_HEADER, payload_of
 
 
-class RecordingAMQP(AMQP):
+class ServiceAMQP(AMQP):
     def __init__(self, app: Celery, records: JobRecords, job_names: frozenset[str]) -> None:
         super().__init__(app)
         self._records = records
@@ -42,7 +48,12 @@ class RecordingAMQP(AMQP):
 
         return send_task_message
 
+    def TaskConsumer(self, channel: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        for queue in self.queues.values():
+            queue.bind(channel).declare()
+        return super().TaskConsumer(channel, *args, **kwargs)
+
 
 def record_celery_sends(app: Celery, records: JobRecords, job_names: frozenset[str]) -> None:
     # `app.amqp` is a cached property: set once here, every send goes through ours.
-    app.amqp = RecordingAMQP(app, records, job_names)  # type: ignore[misc]
+    app.amqp = ServiceAMQP(app, records, job_names)  # type: ignore[misc]
