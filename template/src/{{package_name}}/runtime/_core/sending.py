@@ -53,6 +53,24 @@ def payload_of(args: Any, kwargs: Any) -> Any:
     return (kwargs or {}).get("payload")
 
 
+def task_message(celery: Celery, job: OutgoingJob, headers: dict[str, Any]) -> Any:
+    """The task message (protocol 2) `send_task` would build for `job`, by Celery's own
+    code, with `headers` added: for the API's paths that publish without a producer
+    (`batch_writer.py`)."""
+    task = celery.amqp.create_task_message(
+        job.id,
+        job.name,
+        [job.payload],
+        {},
+        reply_to=celery.thread_oid,
+        ignore_result=None,
+        argsrepr=ARGSREPR,
+        kwargsrepr="{}",
+    )
+    task.headers.update(headers)
+    return task
+
+
 def send_job(
     celery: Celery,
     name: str,

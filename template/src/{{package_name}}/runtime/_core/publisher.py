@@ -1,15 +1,17 @@
-"""Redis brokers: the API's event loop publishes jobs itself, in batches, no thread.
+"""The API's publisher on either broker: the event loop publishes jobs itself, in
+batches, no thread.
 
 A request hands its job over and awaits the answer (within ENQUEUE_TIMEOUT, which the
-caller enforces). While one batch is on its way to Redis, the jobs that arrive wait;
-when it is back, all of them leave together in the next (up to PUBLISH_BATCH_SIZE).
-Under load, batches grow by themselves and a request costs a share of one round trip;
-with one request at a time, a batch is that one job. Writing is asynchronous I/O
-(`redis_batches.py`), so the loop is never held on a socket.
+caller enforces). While one batch is on its way to the broker, the jobs that arrive
+wait; when it is back, all of them leave together in the next (up to
+PUBLISH_BATCH_SIZE). Under load, batches grow by themselves and a request costs a
+share of one round trip; with one request at a time, a batch is that one job. The
+broker's writer (`batch_writer.py`) does asynchronous I/O, so the loop is never held on
+a socket.
 
-Backpressure: when PUBLISH_QUEUE_SIZE jobs are already waiting, Redis is not keeping
-up, and a new job is refused at once (503 with Retry-After). A request that gave up
-(its deadline passed, or its client left) before its batch was taken is never
+Backpressure: when PUBLISH_QUEUE_SIZE jobs are already waiting, the broker is not
+keeping up, and a new job is refused at once (503 with Retry-After). A request that
+gave up (its deadline passed, or its client left) before its batch was taken is never
 published.
 """
 
@@ -20,15 +22,17 @@ from typing import Any
 
 from celery import Celery
 
+from .batch_writer import BatchWriter
 from .declaration import Job
 from .records import JobRecords
-from .redis_batches import RedisBatchWriter
 from .sending import AcceptedJob, BrokerUnavailable, OutgoingJob
 from .settings import RuntimeSettings
 
 log = logging.getLogger(__name__)
 
-Write = Callable[[Sequence[OutgoingJob]], Awaitable[None]]
+# Writes a batch: None when the broker holds all of it, else one refusal (or None)
+# per job, in order; raises BrokerUnavailable when it holds none.
+Write = Callable[[Sequence[OutgoingJob]], Awaitable[Sequence[BrokerUnavailable | None] | None]]
 
 
 class LoopPublisher:
@@ -72,26 +76,26 @@ class LoopPublisher:
             self._sending = None
 
     async def _send(self, batch: list[tuple[OutgoingJob, "asyncio.Future[AcceptedJob]"]]) -> None:
+        refusals: Sequence[BrokerUnavailable | None]
         try:
-            await self._write([job for job, _ in batch])
+            refusals = await self._write([job for job, _ in batch]) or [None] * len(batch)
         except BrokerUnavailable as exc:
-            error = exc
+            refusals = [exc] * len(batch)
         except Exception as exc:  # the publisher must outlive any one batch
             log.exception("publishing %d jobs failed", len(batch))
-            error = BrokerUnavailable(f"publishing failed: {exc}")
-        else:
-            for job, future in batch:
-                if not future.done():
-                    future.set_result(AcceptedJob(job.id, job.name))
-            return
-        for _, future in batch:
-            if not future.done():
-                future.set_exception(error)
+            refusals = [BrokerUnavailable(f"publishing failed: {exc}")] * len(batch)
+        for (job, future), refusal in zip(batch, refusals, strict=True):
+            if future.done():
+                continue
+            if refusal is None:
+                future.set_result(AcceptedJob(job.id, job.name))
+            else:
+                future.set_exception(refusal)
 
 
 class Publisher:
-    """What `JobClient.enqueue` hands jobs to: the loop publisher over one Redis script
-    per batch."""
+    """What `JobClient.enqueue` hands jobs to: the loop publisher over this broker's
+    batch writer."""
 
     def __init__(
         self,
@@ -100,7 +104,7 @@ class Publisher:
         settings: RuntimeSettings,
         jobs: tuple[Job[Any], ...],
     ) -> None:
-        self._writer = RedisBatchWriter(celery, records, settings, jobs)
+        self._writer = BatchWriter(celery, records, settings, jobs)
         self._loop = LoopPublisher(
             self._writer.write, settings.publish_queue_size, settings.publish_batch_size
         )
