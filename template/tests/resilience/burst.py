@@ -22,6 +22,8 @@ class Burst:
     threads: int = 8
     accepted: dict[str, str] = field(default_factory=dict)  # job id -> idempotency key
     refusals: list[float] = field(default_factory=list)  # seconds each 503 took
+    slowest: float = 0.0  # seconds, of any answer
+    last_refusal_at: float | None = None  # time.monotonic() of the last 503
     unexpected: list[str] = field(default_factory=list)
     first_accept_after_refusal: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -56,6 +58,8 @@ class Burst:
             except httpx.HTTPError as exc:
                 self._note_unexpected(f"{key}: {exc!r}")
                 return
+            with self._lock:
+                self.slowest = max(self.slowest, time.monotonic() - started)
             if response.status_code == 202:
                 with self._lock:
                     self.accepted[response.json()["id"]] = key
@@ -65,6 +69,7 @@ class Burst:
             if response.status_code == 503:
                 with self._lock:
                     self.refusals.append(time.monotonic() - started)
+                    self.last_refusal_at = time.monotonic()
                 time.sleep(float(response.headers["retry-after"]))
                 continue
             self._note_unexpected(f"{key}: {response.status_code} {response.text[:200]}")

@@ -7,9 +7,13 @@ when its context ends, so a developer's own servers never see test data.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +21,7 @@ from pathlib import Path
 
 from support.process_supervisor import free_port
 from support.server_process import (
+    START_TIMEOUT,
     ServerUnavailable,
     answers,
     as_service_user,
@@ -28,7 +33,9 @@ __all__ = [
     "ServerUnavailable",
     "answers",
     "missing_programs",
+    "private_rabbitmq_cluster",
     "private_server",
+    "rabbitmqctl",
     "require_programs",
 ]
 
@@ -44,6 +51,16 @@ class LocalServer:
     directory: Path
     # RabbitMQ's management API, when the node was started with it.
     management_url: str | None = None
+    # RabbitMQ's node name (for rabbitmqctl -n).
+    node: str | None = None
+    # The server's process group (`os.killpg(pid, SIGKILL)` kills it like a crash).
+    pid: int | None = None
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a machine or container dying would."""
+        assert self.pid is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)
 
 
 def _postgresql_bin() -> Path | None:
@@ -84,17 +101,21 @@ def private_redis(directory: Path) -> Iterator[LocalServer]:
     url = f"redis://127.0.0.1:{port}/0"
     argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
     argv += ["--appendonly", "no", "--dir", str(directory)]
-    with running(argv, directory, url):
-        yield LocalServer("redis", url, directory)
+    with running(argv, directory, url) as process:
+        yield LocalServer("redis", url, directory, pid=process.pid)
 
 
 @contextmanager
-def private_rabbitmq(directory: Path, management: bool = False) -> Iterator[LocalServer]:
+def private_rabbitmq(
+    directory: Path, management: bool = False, wait: bool = True
+) -> Iterator[LocalServer]:
     """A RabbitMQ node of its own name, ports and folders; the machine's rabbitmq.conf
     pins the default listener, so the node gets a configuration file of its own. With
-    `management`, also its HTTP API (what Flower's broker page reads)."""
+    `management`, also its HTTP API (what Flower's broker page reads). Without `wait`,
+    the node is still starting when the context is entered."""
     port, dist_port = free_port(), free_port()
     url = f"amqp://guest:guest@127.0.0.1:{port}//"
+    node = f"test-{port}@localhost"
     config = f"listeners.tcp.local = 127.0.0.1:{port}\nloopback_users.guest = true\n"
     management_url = None
     if management:
@@ -106,7 +127,7 @@ def private_rabbitmq(directory: Path, management: bool = False) -> Iterator[Loca
     plugins = "[rabbitmq_management]" if management else "[]"
     (directory / "enabled_plugins").write_text(f"{plugins}.\n")
     env = {
-        "RABBITMQ_NODENAME": f"test-{port}@localhost",
+        "RABBITMQ_NODENAME": node,
         "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
         "RABBITMQ_NODE_PORT": str(port),
         "RABBITMQ_DIST_PORT": str(dist_port),
@@ -121,10 +142,51 @@ def private_rabbitmq(directory: Path, management: bool = False) -> Iterator[Loca
     argv = [*as_service_user("rabbitmq", directory), server]
 
     def ready() -> bool:
+        if not wait:
+            return True
         return answers(url, timeout=0.5) and (not management_url or answers(management_url))
 
-    with running(argv, directory, url, env, ready=ready):
-        yield LocalServer("rabbitmq", url, directory, management_url)
+    with running(argv, directory, url, env, ready=ready) as process:
+        yield LocalServer("rabbitmq", url, directory, management_url, node, process.pid)
+
+
+def rabbitmqctl(node: LocalServer, *args: str) -> str:
+    """rabbitmqctl against `node`, as the user its server runs as (their Erlang cookie)."""
+    assert node.node is not None
+    argv = [*as_service_user("rabbitmq", node.directory), "rabbitmqctl", "-q", "-n", node.node]
+    done = subprocess.run([*argv, *args], capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise ServerUnavailable(f"rabbitmqctl {' '.join(args)}: {done.stdout}{done.stderr}")
+    return done.stdout
+
+
+@contextmanager
+def private_rabbitmq_cluster(size: int = 3) -> Iterator[list[LocalServer]]:
+    """`size` RabbitMQ nodes on loopback ports joined into one cluster (started side by
+    side, then each joins the first), in a new temporary folder removed afterwards;
+    quorum queues declared on it have a replica on every node."""
+    require_programs(["rabbitmq"])
+    directory = Path(tempfile.mkdtemp(prefix="private-rabbitmq-cluster-"))
+    with contextlib.ExitStack() as stack:
+        stack.callback(shutil.rmtree, directory, ignore_errors=True)
+        folders = [directory / f"node-{index}" for index in range(size)]
+        for folder in folders:
+            folder.mkdir()
+        as_service_user("rabbitmq", directory)  # the nodes' user reaches their folders
+        # Started side by side from this thread (a server stops with the thread that
+        # started it), then awaited together: one node's start-up time, not three.
+        nodes = [stack.enter_context(private_rabbitmq(folder, wait=False)) for folder in folders]
+        deadline = time.monotonic() + START_TIMEOUT
+        while not all(answers(node.url, timeout=0.5) for node in nodes):
+            if time.monotonic() > deadline:
+                raise ServerUnavailable(f"RabbitMQ nodes did not start: {folders}")
+            time.sleep(0.2)
+        for node in nodes[1:]:
+            rabbitmqctl(node, "stop_app")
+            rabbitmqctl(node, "join_cluster", str(nodes[0].node))
+            rabbitmqctl(node, "start_app")
+            rabbitmqctl(node, "await_startup")
+        yield nodes
 
 
 @contextmanager

@@ -85,9 +85,10 @@ def running(
     url: str,
     env: dict[str, str] | None = None,
     ready: Callable[[], bool] | None = None,
-) -> Iterator[None]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """The server `argv` starts, until the context ends; ready once it accepts
-    connections at `url`, or once `ready` says so when a server needs more."""
+    connections at `url`, or once `ready` says so when a server needs more. Its
+    process leads a process group of its own (`os.killpg` stops all of it)."""
     log = directory / "server.log"
     with log.open("ab") as output:
         # A session of its own: a Ctrl-C meant for the service must not stop its broker
@@ -104,6 +105,6 @@ def running(
         )
     try:
         _wait_until_ready(ready or (lambda: answers(url, timeout=0.5)), process, url, log)
-        yield
+        yield process
     finally:
         _stop(process)
