@@ -24,3 +24,25 @@ def test_rendered_resilience_suite_loses_nothing(default_project: Path, redis_ur
     assert "passed" in summary
     assert "failed" not in summary
     assert "skipped" not in summary
+
+
+@pytest.mark.failover
+@pytest.mark.xdist_group("updates")
+def test_rabbitmq_cluster_failover_loses_nothing(
+    rabbitmq_project: Path, redis_url: str, rabbitmq_url: str
+) -> None:
+    """The rendered RabbitMQ project's failover scenario (a 3-node cluster it starts,
+    its leader SIGKILLed mid-burst). Beside the updating tests, not the boots: three
+    Erlang nodes and a service on two cores."""
+    result = run(
+        ["make", "test-failover"],
+        rabbitmq_project,
+        timeout=600,
+        REDIS_URL=redis_url,
+        BROKER_URL=rabbitmq_url,
+    )
+    (figures,) = re.findall(r"RabbitMQ leader SIGKILL[^\n]*", result.stdout)
+    print(figures)
+    assert "completed 500, duplicated 0, lost 0" in figures, figures
+    summary = result.stdout.strip().splitlines()[-1]
+    assert "1 passed" in summary, result.stdout[-5000:]
