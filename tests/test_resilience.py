@@ -46,3 +46,21 @@ def test_rabbitmq_cluster_failover_loses_nothing(
     assert "completed 500, duplicated 0, lost 0" in figures, figures
     summary = result.stdout.strip().splitlines()[-1]
     assert "1 passed" in summary, result.stdout[-5000:]
+
+
+@pytest.mark.failover
+@pytest.mark.xdist_group("updates")
+def test_redis_sentinel_failover_loses_nothing_with_replica_acks(
+    default_project: Path, redis_url: str
+) -> None:
+    """The default project's failover scenarios: Redis with a master, two replicas and
+    three Sentinels it starts, the master SIGKILLed mid-burst, with replica
+    acknowledgement on and off."""
+    result = run(["make", "test-failover"], default_project, timeout=600, REDIS_URL=redis_url)
+    figures = re.findall(r"Redis Sentinel failover[^\n]*", result.stdout)
+    print("\n".join(figures))
+    assert len(figures) == 2, result.stdout[-5000:]
+    with_acks = next(line for line in figures if "REDIS_REPLICA_ACKS=1" in line)
+    assert "completed 500, duplicated 0, lost 0" in with_acks, with_acks
+    summary = result.stdout.strip().splitlines()[-1]
+    assert "2 passed" in summary, result.stdout[-5000:]

@@ -14,10 +14,12 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from redis import Redis
 
 from support.process_supervisor import free_port
 from support.server_process import (
@@ -34,6 +36,7 @@ __all__ = [
     "answers",
     "missing_programs",
     "private_rabbitmq_cluster",
+    "private_redis_sentinel",
     "private_server",
     "rabbitmqctl",
     "require_programs",
@@ -96,13 +99,99 @@ def require_programs(kinds: Sequence[str], tools: Mapping[str, str] | None = Non
 
 
 @contextmanager
-def private_redis(directory: Path) -> Iterator[LocalServer]:
+def private_redis(directory: Path, *options: str) -> Iterator[LocalServer]:
+    """A Redis of its own port and folder; `options` are redis-server's own
+    (`--replicaof 127.0.0.1 <port>` for a replica)."""
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
     argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
-    argv += ["--appendonly", "no", "--dir", str(directory)]
+    argv += ["--appendonly", "no", "--dir", str(directory), *options]
     with running(argv, directory, url) as process:
         yield LocalServer("redis", url, directory, pid=process.pid)
+
+
+@dataclass(frozen=True)
+class SentinelGroup:
+    master: LocalServer
+    replicas: list[LocalServer]
+    sentinels: list[LocalServer]
+    master_name: str
+
+    @property
+    def url(self) -> str:
+        """kombu's and Celery's form: every Sentinel, `;`-separated, database 0."""
+        return ";".join(f"sentinel://127.0.0.1:{port_of(s.url)}/0" for s in self.sentinels)
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/", maxsplit=1)[0])
+
+
+@contextmanager
+def private_redis_sentinel(
+    replicas: int = 2, master_name: str = "mymaster", down_after_ms: int = 1000
+) -> Iterator[SentinelGroup]:
+    """A Redis master, its replicas and three Sentinels watching them (quorum 2), on
+    loopback ports, in a new temporary folder removed afterwards. The Sentinels
+    promote a replica `down_after_ms` after the master stops answering. Two replicas
+    by default: after a failover one is left to acknowledge writes (REDIS_REPLICA_ACKS)."""
+    require_programs(["redis"])
+    directory = Path(tempfile.mkdtemp(prefix="private-redis-sentinel-"))
+    with contextlib.ExitStack() as stack:
+        stack.callback(shutil.rmtree, directory, ignore_errors=True)
+        names = ["master", *(f"replica{index}" for index in range(replicas)), "s0", "s1", "s2"]
+        folders = {name: directory / name for name in names}
+        for folder in folders.values():
+            folder.mkdir()
+        master = stack.enter_context(private_redis(folders["master"]))
+        master_port = str(port_of(master.url))
+        copies = [
+            stack.enter_context(
+                private_redis(folders[f"replica{index}"], "--replicaof", "127.0.0.1", master_port)
+            )
+            for index in range(replicas)
+        ]
+        sentinels = []
+        for name in ("s0", "s1", "s2"):
+            port = free_port()
+            config = folders[name] / "sentinel.conf"  # Sentinel rewrites it: its own
+            config.write_text(
+                f"port {port}\nbind 127.0.0.1\ndir {folders[name]}\n"
+                f"sentinel monitor {master_name} 127.0.0.1 {master_port} 2\n"
+                f"sentinel down-after-milliseconds {master_name} {down_after_ms}\n"
+                f"sentinel failover-timeout {master_name} 10000\n"
+            )
+            url = f"redis://127.0.0.1:{port}/0"
+            argv = ["redis-server", str(config), "--sentinel"]
+            process = stack.enter_context(running(argv, folders[name], url))
+            sentinels.append(LocalServer("redis-sentinel", url, folders[name], pid=process.pid))
+        group = SentinelGroup(master, copies, sentinels, master_name)
+        _wait_until_watched(group)
+        yield group
+
+
+def _wait_until_watched(group: SentinelGroup) -> None:
+    """Until the replicas are in sync and every Sentinel knows them and the two other
+    Sentinels (they find each other through the master, every 2 s): only then can a
+    master's death be agreed on and a replica promoted."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        with Redis.from_url(group.master.url) as master:
+            info = master.info("replication")
+            states = [
+                (info.get(f"slave{i}") or {}).get("state") for i in range(len(group.replicas))
+            ]
+            synced = states == ["online"] * len(group.replicas)  # first full syncs done
+        known = []
+        for sentinel in group.sentinels:
+            with Redis.from_url(sentinel.url) as client:
+                state = client.sentinel_master(group.master_name)
+                replicas_known = state["num-slaves"] >= len(group.replicas)
+                known.append(state["num-other-sentinels"] == 2 and replicas_known)
+        if synced and all(known):
+            return
+        time.sleep(0.2)
+    raise ServerUnavailable(f"Sentinels did not see master, replica and each other: {group}")
 
 
 @contextmanager
@@ -220,7 +309,11 @@ def _succeeds(argv: list[str]) -> bool:
     return subprocess.run(argv, check=False, timeout=10).returncode == 0
 
 
-STARTERS = {"redis": private_redis, "rabbitmq": private_rabbitmq, "postgresql": private_postgresql}
+STARTERS: dict[str, Callable[..., AbstractContextManager[LocalServer]]] = {
+    "redis": private_redis,
+    "rabbitmq": private_rabbitmq,
+    "postgresql": private_postgresql,
+}
 
 
 @contextmanager

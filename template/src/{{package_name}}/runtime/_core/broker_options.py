@@ -11,6 +11,7 @@ from kombu.transport import TRANSPORT_ALIASES
 from . import broker_transport, queue_declarations
 from .declaration import Job, longest_countdown, longest_hard_limit
 from .queues import ALL_QUEUES
+from .redis_client import sentinel_options
 from .settings import RuntimeSettings
 
 # A message is handed to another worker once it stays unacknowledged this long, so it
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def is_redis(url: str) -> bool:
-    return urlsplit(url).scheme in {"redis", "rediss"}
+    """Redis, alone or through Sentinel (`sentinel://`)."""
+    return urlsplit(url.split(";", 1)[0]).scheme in {"redis", "rediss", "sentinel"}
 
 
 def visibility_timeout(jobs: tuple[Job[Any], ...]) -> int:
@@ -61,6 +63,7 @@ def broker_transport_options(
             visibility_timeout(jobs),
         )
     return {
+        **sentinel_options(settings.effective_broker_url, settings),
         "visibility_timeout": effective_visibility_timeout(settings, jobs),
         "global_keyprefix": settings.key_prefix,
         # Without socket timeouts a publish on a dead connection waits forever.

@@ -21,6 +21,7 @@ from .celery_sends import record_celery_sends
 from .declaration import Job
 from .queues import DEFAULT
 from .records import JobRecords
+from .redis_client import is_sentinel, sentinel_options
 from .revocations import use_job_control
 from .settings import RuntimeSettings
 from .versions import check_tested_versions
@@ -34,14 +35,18 @@ def make_celery(
     check_tested_versions()
     use_hardened_broker_transport()
     control = control_exchange(settings)
+    backend = "NoWaitSentinelBackend" if is_sentinel(settings.redis_url) else "NoWaitRedisBackend"
     app = Celery(main)
     app.conf.update(
         broker_url=settings.effective_broker_url,
         # Redis, through a backend class that skips the per-job pub/sub subscription
         # (`result_backend.py`): Celery's `<class>+<url>` form.
-        result_backend=f"{__package__}.result_backend.NoWaitRedisBackend+{settings.redis_url}",
+        result_backend=f"{__package__}.result_backend.{backend}+{settings.redis_url}",
         broker_transport_options=broker_transport_options(settings, jobs),
-        result_backend_transport_options={"global_keyprefix": settings.key_prefix},
+        result_backend_transport_options={
+            "global_keyprefix": settings.key_prefix,
+            **sentinel_options(settings.redis_url, settings),
+        },
         redis_socket_timeout=settings.broker_socket_timeout,
         redis_socket_connect_timeout=settings.broker_socket_timeout,
         redis_backend_health_check_interval=math.ceil(settings.broker_health_check_interval),

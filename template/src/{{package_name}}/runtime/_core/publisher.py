@@ -36,22 +36,27 @@ Write = Callable[[Sequence[OutgoingJob]], Awaitable[Sequence[BrokerUnavailable |
 
 
 class LoopPublisher:
-    def __init__(self, write: Write, capacity: int, batch_size: int) -> None:
+    """Up to `lanes` batches in flight at once (one on Redis, where a script call is
+    the unit; several on RabbitMQ, where confirms of one batch need not hold up the
+    next)."""
+
+    def __init__(self, write: Write, capacity: int, batch_size: int, lanes: int = 1) -> None:
         self._write = write
         self._capacity = capacity
         self._batch_size = batch_size
+        self._lanes = lanes
         self._waiting: list[tuple[OutgoingJob, asyncio.Future[AcceptedJob]]] = []
-        self._sending: asyncio.Task[None] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
 
     def submit(self, job: OutgoingJob) -> "asyncio.Future[AcceptedJob]":
-        """The job's future: its AcceptedJob once Redis holds it, or BrokerUnavailable."""
+        """The job's future: its AcceptedJob once the broker holds it, or BrokerUnavailable."""
         if len(self._waiting) >= self._capacity:
             raise BrokerUnavailable(f"{self._capacity} jobs are already waiting for the broker")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[AcceptedJob] = loop.create_future()
         self._waiting.append((job, future))
-        if self._sending is None:
-            self._sending = loop.create_task(self._send_all(), name="job-publisher")
+        if len(self._sending) < self._lanes:
+            self._sending.add(loop.create_task(self._send_all(), name="job-publisher"))
         return future
 
     def waiting(self) -> int:
@@ -60,8 +65,8 @@ class LoopPublisher:
 
     async def drain(self) -> None:
         """Wait for the jobs already handed over (at shutdown)."""
-        if self._sending is not None:
-            await asyncio.shield(self._sending)
+        while self._sending:
+            await asyncio.shield(asyncio.gather(*self._sending, return_exceptions=True))
 
     async def _send_all(self) -> None:
         try:
@@ -73,7 +78,9 @@ class LoopPublisher:
                 if live:
                     await self._send(live)
         finally:
-            self._sending = None
+            # Here, not in a done callback: a job submitted before that ran would find
+            # every lane taken and wait for nobody.
+            self._sending.discard(asyncio.current_task())
 
     async def _send(self, batch: list[tuple[OutgoingJob, "asyncio.Future[AcceptedJob]"]]) -> None:
         refusals: Sequence[BrokerUnavailable | None]
@@ -106,7 +113,10 @@ class Publisher:
     ) -> None:
         self._writer = BatchWriter(celery, records, settings, jobs)
         self._loop = LoopPublisher(
-            self._writer.write, settings.publish_queue_size, settings.publish_batch_size
+            self._writer.write,
+            settings.publish_queue_size,
+            settings.publish_batch_size,
+            lanes=BatchWriter.LANES,
         )
 
     def submit(self, job: OutgoingJob) -> Awaitable[AcceptedJob]:

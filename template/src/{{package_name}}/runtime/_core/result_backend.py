@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from celery.backends.redis import RedisBackend
+from celery.backends.redis import RedisBackend, SentinelBackend
 
 
 class NoWaitRedisBackend(RedisBackend):
@@ -51,3 +51,7 @@ class NoWaitRedisBackend(RedisBackend):
         else:
             pipe.set(key, value)
         pipe.publish(key, value)
+
+
+class NoWaitSentinelBackend(NoWaitRedisBackend, SentinelBackend):
+    """The same, through Redis Sentinel (a `sentinel://` REDIS_URL)."""
