@@ -29,6 +29,7 @@ from support.server_process import (
     as_service_user,
     running,
 )
+from support.tcp_proxy import TcpProxy
 
 __all__ = [
     "LocalServer",
@@ -129,12 +130,17 @@ def port_of(url: str) -> int:
 
 @contextmanager
 def private_redis_sentinel(
-    replicas: int = 2, master_name: str = "mymaster", down_after_ms: int = 1000
+    replicas: int = 2,
+    master_name: str = "mymaster",
+    down_after_ms: int = 1000,
+    replication_delay: float = 0.0,
 ) -> Iterator[SentinelGroup]:
     """A Redis master, its replicas and three Sentinels watching them (quorum 2), on
     loopback ports, in a new temporary folder removed afterwards. The Sentinels
     promote a replica `down_after_ms` after the master stops answering. Two replicas
-    by default: after a failover one is left to acknowledge writes (REDIS_REPLICA_ACKS)."""
+    by default: after a failover one is left to acknowledge writes (REDIS_REPLICA_ACKS).
+    With `replication_delay`, each replica reads the master through a link that slow
+    (`tcp_proxy.py`): what is on it when the master dies is lost."""
     require_programs(["redis"])
     directory = Path(tempfile.mkdtemp(prefix="private-redis-sentinel-"))
     with contextlib.ExitStack() as stack:
@@ -145,12 +151,13 @@ def private_redis_sentinel(
             folder.mkdir()
         master = stack.enter_context(private_redis(folders["master"]))
         master_port = str(port_of(master.url))
-        copies = [
-            stack.enter_context(
-                private_redis(folders[f"replica{index}"], "--replicaof", "127.0.0.1", master_port)
-            )
-            for index in range(replicas)
-        ]
+        copies = []
+        for index in range(replicas):
+            link = TcpProxy(int(master_port), delay=replication_delay).start()
+            stack.callback(link.cut)
+            replica_of = ("--replicaof", "127.0.0.1", str(link.port))
+            folder = folders[f"replica{index}"]
+            copies.append(stack.enter_context(private_redis(folder, *replica_of)))
         sentinels = []
         for name in ("s0", "s1", "s2"):
             port = free_port()

@@ -27,6 +27,8 @@ from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import WatchError
 
+from .redis_client import ReplicasBehind
+
 # Deletes the lease only if it still holds our token, so a slow holder whose lease
 # expired cannot release the lease of the process that took over.
 _RELEASE = """
@@ -71,12 +73,21 @@ class Claim:
 
 class IdempotencyGuard:
     def __init__(
-        self, redis: Redis, prefix: str, lease_seconds: int, done_ttl_seconds: int
+        self,
+        redis: Redis,
+        prefix: str,
+        lease_seconds: int,
+        done_ttl_seconds: int,
+        *,
+        replica_acks: int = 0,
+        replica_wait_ms: int = 250,
     ) -> None:
         self._redis = redis
         self._prefix = f"{prefix}idem:"
         self._lease_seconds = lease_seconds
         self._done_ttl = done_ttl_seconds
+        self._replica_acks = replica_acks
+        self._replica_wait_ms = replica_wait_ms
         self._release = redis.register_script(_RELEASE)
         self._acquire = redis.register_script(_ACQUIRE)
 
@@ -131,3 +142,22 @@ class IdempotencyGuard:
                 pipe.execute()
             except WatchError as exc:
                 raise LeaseLost(claim.key) from exc
+        if self._replica_acks:
+            self._wait_for_replicas()
+
+    def _wait_for_replicas(self) -> None:
+        """Until REDIS_REPLICA_ACKS replicas hold the commit: a failover could otherwise
+        lose the done marker while the message's ack survives elsewhere, or the ack too,
+        and a redelivery would repeat the side effect. WAIT counts the replicas that
+        hold this connection's last write; replicas apply writes in order, so a write
+        of ours after the commit, on any connection, stands for it."""
+        with self._redis.pipeline(transaction=False) as pipe:
+            pipe.set(f"{self._prefix}replicated", "1", px=60_000)
+            pipe.execute_command(  # type: ignore[no-untyped-call]  # unannotated in redis-py
+                "WAIT", self._replica_acks, self._replica_wait_ms
+            )
+            _, acknowledged = pipe.execute()
+        if int(acknowledged) < self._replica_acks:
+            raise ReplicasBehind(
+                f"{acknowledged} of {self._replica_acks} replicas acknowledged the commit"
+            )

@@ -16,11 +16,23 @@ from urllib.parse import unquote, urlsplit
 from redis import Redis
 from redis import asyncio as aioredis
 from redis.asyncio.sentinel import Sentinel as AsyncSentinel
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.sentinel import Sentinel
 
 from .settings import RuntimeSettings
 
 SENTINEL_SCHEME = "sentinel"
+
+
+class ReplicasBehind(RedisConnectionError):
+    """Fewer replicas than REDIS_REPLICA_ACKS confirmed a write in time: as good as an
+    outage for what the write must survive."""
+
+
+def replica_wait_ms(timeout: float) -> int:
+    """How long WAIT may block: within the socket timeout `timeout` (seconds), which
+    would otherwise cut the connection first."""
+    return max(1, int(timeout * 1000 / 2))
 
 
 @dataclass(frozen=True)

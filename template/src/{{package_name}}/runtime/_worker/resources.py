@@ -7,7 +7,7 @@ from typing import Any
 from .._core.declaration import Job
 from .._core.idempotency import IdempotencyGuard
 from .._core.records import JobRecords
-from .._core.redis_client import redis_client
+from .._core.redis_client import redis_client, replica_wait_ms
 from .._core.settings import RuntimeSettings
 
 _installed: tuple[RuntimeSettings, tuple[Job[Any], ...]] | None = None
@@ -49,4 +49,6 @@ def idempotency_guard(time_limit: int) -> IdempotencyGuard:
         current.key_prefix,
         lease_seconds=time_limit + 5,
         done_ttl_seconds=current.idempotency_ttl,
+        replica_acks=current.effective_replica_acks,
+        replica_wait_ms=replica_wait_ms(current.broker_socket_timeout),
     )
