@@ -36,10 +36,12 @@ __all__ = [
     "ServerUnavailable",
     "answers",
     "missing_programs",
+    "port_of",
     "private_rabbitmq_cluster",
     "private_redis_sentinel",
     "private_server",
     "rabbitmqctl",
+    "replicas_online",
     "require_programs",
 ]
 
@@ -177,18 +179,22 @@ def private_redis_sentinel(
         yield group
 
 
+def replicas_online(master_url: str, count: int) -> bool:
+    """Whether the Redis at `master_url` has `count` replicas done with their first
+    full sync (so WAIT can count them)."""
+    with Redis.from_url(master_url) as master:
+        info = master.info("replication")
+    states = [(info.get(f"slave{index}") or {}).get("state") for index in range(count)]
+    return states == ["online"] * count
+
+
 def _wait_until_watched(group: SentinelGroup) -> None:
     """Until the replicas are in sync and every Sentinel knows them and the two other
     Sentinels (they find each other through the master, every 2 s): only then can a
     master's death be agreed on and a replica promoted."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        with Redis.from_url(group.master.url) as master:
-            info = master.info("replication")
-            states = [
-                (info.get(f"slave{i}") or {}).get("state") for i in range(len(group.replicas))
-            ]
-            synced = states == ["online"] * len(group.replicas)  # first full syncs done
+        synced = replicas_online(group.master.url, len(group.replicas))
         known = []
         for sentinel in group.sentinels:
             with Redis.from_url(sentinel.url) as client:

@@ -3,7 +3,6 @@
 import logging
 import math
 from typing import Any
-from urllib.parse import urlsplit
 
 from kombu import Queue
 from kombu.transport import TRANSPORT_ALIASES
@@ -11,7 +10,7 @@ from kombu.transport import TRANSPORT_ALIASES
 from . import broker_transport, queue_declarations
 from .declaration import Job, longest_countdown, longest_hard_limit
 from .queues import ALL_QUEUES
-from .redis_client import sentinel_options
+from .redis_client import sentinel_options, url_scheme
 from .settings import RuntimeSettings
 
 # A message is handed to another worker once it stays unacknowledged this long, so it
@@ -26,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def is_redis(url: str) -> bool:
     """Redis, alone or through Sentinel (`sentinel://`)."""
-    return urlsplit(url.split(";", 1)[0]).scheme in {"redis", "rediss", "sentinel"}
+    return url_scheme(url) in {"redis", "rediss", "sentinel"}
 
 
 def visibility_timeout(jobs: tuple[Job[Any], ...]) -> int:

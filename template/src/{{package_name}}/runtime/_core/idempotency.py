@@ -157,7 +157,4 @@ class IdempotencyGuard:
                 "WAIT", self._replica_acks, self._replica_wait_ms
             )
             _, acknowledged = pipe.execute()
-        if int(acknowledged) < self._replica_acks:
-            raise ReplicasBehind(
-                f"{acknowledged} of {self._replica_acks} replicas acknowledged the commit"
-            )
+        ReplicasBehind.unless_enough(acknowledged, self._replica_acks, "the commit")

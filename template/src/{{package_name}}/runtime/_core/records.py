@@ -85,11 +85,21 @@ class JobRecords:
         """Record jobs as accepted and in flight, all in one round trip."""
         records = self.new(jobs)
         with self._redis.pipeline() as pipe:
-            for record in records:
-                pipe.set(self.key(record.id), self.encode(record), ex=self._ttl)
-            pipe.zadd(self._inflight, dict.fromkeys((r.id for r in records), time.time()))
+            self.queue_accept(pipe, records, time.time())
             pipe.execute()
         return records
+
+    def queue_accept(self, pipe: Any, records: list[JobRecord], now: float) -> None:
+        """Add the commands that record `records` to `pipe`, a pipeline of this
+        service's Redis, blocking or asyncio (the API's batch writers)."""
+        for record in records:
+            pipe.set(self.key(record.id), self.encode(record), ex=self._ttl)
+        pipe.zadd(self._inflight, dict.fromkeys((r.id for r in records), now))
+
+    def queue_discard(self, pipe: Any, job_ids: list[str]) -> None:
+        """Add the commands that drop the records of `job_ids` to `pipe` (as above)."""
+        pipe.delete(*(self.key(job_id) for job_id in job_ids))
+        pipe.zrem(self._inflight, *job_ids)
 
     def accept_if_new(
         self, job_id: str, name: str, request_id: str | None, payload: dict[str, Any]
@@ -107,9 +117,16 @@ class JobRecords:
         whose request was answered 503 can then run once (Redis brokers on one server
         never leave one: records and messages are written together)."""
         with contextlib.suppress(RedisError, OSError), self._redis.pipeline() as pipe:
-            pipe.delete(*(self.key(job_id) for job_id in job_ids))
-            pipe.zrem(self._inflight, *job_ids)
+            self.queue_discard(pipe, job_ids)
             pipe.execute()
+
+    async def discard_through(self, client: Any, job_ids: list[str]) -> None:
+        """`discard` through an asyncio client of the same Redis (the API's batch
+        writers), best effort as well."""
+        with contextlib.suppress(RedisError, OSError):
+            async with client.pipeline(transaction=False) as pipe:
+                self.queue_discard(pipe, job_ids)
+                await pipe.execute()
 
     def get(self, job_id: str) -> JobRecord | None:
         raw = self._redis.get(self.key(job_id))

@@ -15,7 +15,9 @@ from urllib.parse import unquote, urlsplit
 
 from redis import Redis
 from redis import asyncio as aioredis
+from redis.asyncio.retry import Retry as AsyncRetry
 from redis.asyncio.sentinel import Sentinel as AsyncSentinel
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.sentinel import Sentinel
 
@@ -27,6 +29,12 @@ SENTINEL_SCHEME = "sentinel"
 class ReplicasBehind(RedisConnectionError):
     """Fewer replicas than REDIS_REPLICA_ACKS confirmed a write in time: as good as an
     outage for what the write must survive."""
+
+    @classmethod
+    def unless_enough(cls, acknowledged: Any, wanted: int, what: str) -> None:
+        """Raise unless `acknowledged` (WAIT's answer) reaches `wanted`."""
+        if int(acknowledged) < wanted:
+            raise cls(f"{acknowledged} of {wanted} replicas acknowledged {what} in time")
 
 
 def replica_wait_ms(timeout: float) -> int:
@@ -42,8 +50,14 @@ class SentinelAddress:
     password: str | None
 
 
+def url_scheme(url: str) -> str:
+    """The scheme of a URL, or of the first of `;`-separated ones (a cluster's nodes,
+    Sentinels)."""
+    return urlsplit(url.split(";", 1)[0]).scheme
+
+
 def is_sentinel(url: str) -> bool:
-    return urlsplit(url.split(";", 1)[0]).scheme == SENTINEL_SCHEME
+    return url_scheme(url) == SENTINEL_SCHEME
 
 
 def sentinel_address(url: str) -> SentinelAddress:
@@ -78,29 +92,52 @@ def _timeouts(timeout: float) -> dict[str, Any]:
 def sync_redis(url: str, *, master_name: str, timeout: float, **options: Any) -> Redis:
     """A client of `url` (Sentinels find `master_name`) whose sockets give up after
     `timeout` seconds; `options` go to the client."""
-    options = {**_timeouts(timeout), **options}
-    if not is_sentinel(url):
-        return Redis.from_url(url, **options)
-    address = sentinel_address(url)
-    # redis-py leaves its Sentinel classes untyped.
-    sentinel = Sentinel(address.sentinels, sentinel_kwargs=_timeouts(timeout))  # type: ignore[no-untyped-call]
-    client: Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
-        master_name, db=address.db, password=address.password, **options
+    client: Redis = _client_of(
+        url, master_name, timeout, options, client_class=Redis, sentinel_class=Sentinel
     )
     return client
 
 
 def async_redis(url: str, *, master_name: str, timeout: float, **options: Any) -> aioredis.Redis:
     """As `sync_redis`, for an event loop."""
-    options = {**_timeouts(timeout), **options}
-    if not is_sentinel(url):
-        return aioredis.Redis.from_url(url, **options)
-    address = sentinel_address(url)
-    sentinel = AsyncSentinel(address.sentinels, sentinel_kwargs=_timeouts(timeout))  # type: ignore[no-untyped-call]
-    client: aioredis.Redis = sentinel.master_for(
-        master_name, db=address.db, password=address.password, **options
+    client: aioredis.Redis = _client_of(
+        url,
+        master_name,
+        timeout,
+        options,
+        client_class=aioredis.Redis,
+        sentinel_class=AsyncSentinel,
     )
     return client
+
+
+def enqueue_redis(url: str, settings: RuntimeSettings) -> aioredis.Redis:
+    """The API's batch writers' client: one attempt per command, no retries inside
+    (a script whose reply was lost may have run; the caller answers 503)."""
+    return async_redis(
+        url,
+        master_name=settings.redis_master_name,
+        timeout=settings.broker_socket_timeout,
+        health_check_interval=int(settings.broker_health_check_interval),
+        retry=AsyncRetry(NoBackoff(), 0),
+    )
+
+
+def _client_of(
+    url: str,
+    master_name: str,
+    timeout: float,
+    options: dict[str, Any],
+    *,
+    client_class: Any,
+    sentinel_class: Any,
+) -> Any:
+    options = {**_timeouts(timeout), **options}
+    if not is_sentinel(url):
+        return client_class.from_url(url, **options)
+    address = sentinel_address(url)
+    sentinel = sentinel_class(address.sentinels, sentinel_kwargs=_timeouts(timeout))
+    return sentinel.master_for(master_name, db=address.db, password=address.password, **options)
 
 
 @lru_cache(maxsize=4)
