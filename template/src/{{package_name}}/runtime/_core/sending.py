@@ -1,11 +1,14 @@
 """Putting jobs on the broker, and what a publisher answers."""
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from celery import Celery
+from celery.utils.nodenames import anon_nodename
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
@@ -53,6 +56,13 @@ def payload_of(args: Any, kwargs: Any) -> Any:
     return (kwargs or {}).get("payload")
 
 
+@cache
+def _origin(pid: int) -> str:
+    """The `origin` header Celery computes for every message (host name included):
+    once per process instead, keyed by pid so that a forked process has its own."""
+    return anon_nodename()
+
+
 def task_message(celery: Celery, job: OutgoingJob, headers: dict[str, Any]) -> Any:
     """The task message (protocol 2) `send_task` would build for `job`, by Celery's own
     code, with `headers` added: for the API's paths that publish without a producer
@@ -66,6 +76,7 @@ def task_message(celery: Celery, job: OutgoingJob, headers: dict[str, Any]) -> A
         ignore_result=None,
         argsrepr=ARGSREPR,
         kwargsrepr="{}",
+        origin=_origin(os.getpid()),
     )
     task.headers.update(headers)
     return task
