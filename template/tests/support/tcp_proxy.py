@@ -21,7 +21,8 @@ class TcpProxy:
         self, target_port: int, target_host: str = "127.0.0.1", delay: float = 0.0
     ) -> None:
         self.port = free_port()
-        self._delay = delay
+        # A link opened with a delay may be given another (`delay = ...`) while open.
+        self.delay = delay
         self._target = (target_host, target_port)
         self._listener: socket.socket | None = None
         self._sockets: set[socket.socket] = set()
@@ -62,7 +63,7 @@ class TcpProxy:
             upstream.settimeout(None)
             with self._lock:
                 self._sockets |= {client, upstream}
-            pump = self._delayed_pump if self._delay else self._pump
+            pump = self._delayed_pump if self.delay else self._pump
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=pump, args=(source, sink), daemon=True).start()
 
@@ -89,7 +90,7 @@ class TcpProxy:
         threading.Thread(target=deliver, daemon=True).start()
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
-                pending.put((time.monotonic() + self._delay, data))
+                pending.put((time.monotonic() + self.delay, data))
         # The sender is gone: what it sent within the last `delay` seconds is lost, and
         # the other side sees the connection reset, not closed in order.
         with contextlib.suppress(OSError):

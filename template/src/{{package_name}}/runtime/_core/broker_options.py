@@ -10,7 +10,7 @@ from kombu.transport import TRANSPORT_ALIASES
 from . import broker_transport, queue_declarations
 from .declaration import Job, longest_countdown, longest_hard_limit
 from .queues import ALL_QUEUES
-from .redis_client import sentinel_options, url_scheme
+from .redis_client import replica_wait_ms, sentinel_options, url_scheme
 from .settings import RuntimeSettings
 
 # A message is handed to another worker once it stays unacknowledged this long, so it
@@ -76,6 +76,9 @@ def broker_transport_options(
         # A worker given `-Q high,default` empties high before it looks at default.
         "queue_order_strategy": "priority",
         "priority_steps": REDIS_PRIORITY_STEPS,
+        # Every publish waits until this many replicas hold it (broker_transport.py).
+        "replica_acks": settings.effective_replica_acks,
+        "replica_wait_ms": replica_wait_ms(settings.broker_socket_timeout),
     }
 
 

@@ -13,6 +13,7 @@ from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
 from .records import JobRecords
+from .redis_client import ReplicasBehind
 
 REQUEST_ID_HEADER = "request_id"
 # When the job was published (Unix time): the worker measures queue wait from it.
@@ -120,6 +121,8 @@ def publish_batch(celery: Celery, records: JobRecords, jobs: Sequence[OutgoingJo
                     send_job(
                         celery, job.name, job.id, job.payload, job.request_id, producer=producer
                     )
+        except ReplicasBehind:
+            raise  # the messages are on the master: their jobs may run, records stay
         except BaseException:
             records.discard([job.id for job in jobs])
             raise
