@@ -27,7 +27,7 @@ from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import WatchError
 
-from .redis_client import ReplicasBehind
+from .redis_client import wait_for_replicas
 
 # Deletes the lease only if it still holds our token, so a slow holder whose lease
 # expired cannot release the lease of the process that took over.
@@ -143,18 +143,13 @@ class IdempotencyGuard:
             except WatchError as exc:
                 raise LeaseLost(claim.key) from exc
         if self._replica_acks:
-            self._wait_for_replicas()
-
-    def _wait_for_replicas(self) -> None:
-        """Until REDIS_REPLICA_ACKS replicas hold the commit: a failover could otherwise
-        lose the done marker while the message's ack survives elsewhere, or the ack too,
-        and a redelivery would repeat the side effect. WAIT counts the replicas that
-        hold this connection's last write; replicas apply writes in order, so a write
-        of ours after the commit, on any connection, stands for it."""
-        with self._redis.pipeline(transaction=False) as pipe:
-            pipe.set(f"{self._prefix}replicated", "1", px=60_000)
-            pipe.execute_command(  # type: ignore[no-untyped-call]  # unannotated in redis-py
-                "WAIT", self._replica_acks, self._replica_wait_ms
+            # Until REDIS_REPLICA_ACKS replicas hold the commit: a failover could
+            # otherwise lose the done marker while the message's ack survives
+            # elsewhere, or the ack too, and a redelivery would repeat the side effect.
+            wait_for_replicas(
+                self._redis,
+                f"{self._prefix}replicated",
+                self._replica_acks,
+                self._replica_wait_ms,
+                "the commit",
             )
-            _, acknowledged = pipe.execute()
-        ReplicasBehind.unless_enough(acknowledged, self._replica_acks, "the commit")

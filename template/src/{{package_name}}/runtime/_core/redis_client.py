@@ -37,6 +37,19 @@ class ReplicasBehind(RedisConnectionError):
             raise cls(f"{acknowledged} of {wanted} replicas acknowledged {what} in time")
 
 
+def wait_for_replicas(client: Any, marker: str, replicas: int, wait_ms: int, what: str) -> None:
+    """Until `replicas` replicas hold every write made on `client`'s server so far:
+    WAIT counts the replicas that hold the last write of its connection, and replicas
+    apply writes in order, so a write of `marker` (on whichever connection) followed
+    by WAIT stands for everything before it. ReplicasBehind when too few answer within
+    `wait_ms`."""
+    with client.pipeline(transaction=False) as pipe:
+        pipe.set(marker, "1", px=60_000)
+        pipe.execute_command("WAIT", replicas, wait_ms)
+        _, acknowledged = pipe.execute()
+    ReplicasBehind.unless_enough(acknowledged, replicas, what)
+
+
 def replica_wait_ms(timeout: float) -> int:
     """How long WAIT may block: within the socket timeout `timeout` (seconds), which
     would otherwise cut the connection first."""
