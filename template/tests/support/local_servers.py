@@ -39,9 +39,9 @@ __all__ = [
     "port_of",
     "private_rabbitmq_cluster",
     "private_redis_sentinel",
+    "private_redis_with_replicas",
     "private_server",
     "rabbitmqctl",
-    "replicas_online",
     "require_programs",
 ]
 
@@ -130,6 +130,49 @@ def port_of(url: str) -> int:
     return int(url.rsplit(":", 1)[1].split("/", maxsplit=1)[0])
 
 
+@dataclass(frozen=True)
+class ReplicatedRedis:
+    master: LocalServer
+    replicas: list[LocalServer]
+
+
+@contextmanager
+def private_redis_with_replicas(
+    directory: Path, replicas: int = 1, link_delay: float = 0.0
+) -> Iterator[ReplicatedRedis]:
+    """A Redis master and `replicas` replicas, in folders under `directory`; entered
+    once every replica is online (done with its first sync, so WAIT counts it). The
+    master starts a replica's sync at once (not after 5 s) and does not wait for a
+    lagging replica when it stops (10 s). With `link_delay`, each replica reads the
+    master through a link that slow (`tcp_proxy.py`), slowed once the replica is in
+    sync (a first sync takes many round trips): what is on it when the master dies is
+    lost."""
+    with contextlib.ExitStack() as stack:
+        for name in ["master", *(f"replica{index}" for index in range(replicas))]:
+            (directory / name).mkdir()
+        options = ("--repl-diskless-sync-delay", "0", "--shutdown-timeout", "0")
+        master = stack.enter_context(private_redis(directory / "master", *options))
+        links, copies = [], []
+        for index in range(replicas):
+            port = port_of(master.url)
+            if link_delay:
+                link = TcpProxy(port, delay=0.001).start()  # delayed from the start
+                stack.callback(link.cut)
+                links.append(link)
+                port = link.port
+            replica_of = ("--replicaof", "127.0.0.1", str(port))
+            replica = private_redis(directory / f"replica{index}", *replica_of)
+            copies.append(stack.enter_context(replica))
+        deadline = time.monotonic() + START_TIMEOUT
+        while not replicas_online(master.url, replicas):
+            if time.monotonic() > deadline:
+                raise ServerUnavailable(f"the replicas in {directory} never synced")
+            time.sleep(0.05)
+        for link in links:
+            link.delay = link_delay
+        yield ReplicatedRedis(master, copies)
+
+
 @contextmanager
 def private_redis_sentinel(
     replicas: int = 2,
@@ -141,40 +184,32 @@ def private_redis_sentinel(
     loopback ports, in a new temporary folder removed afterwards. The Sentinels
     promote a replica `down_after_ms` after the master stops answering. Two replicas
     by default: after a failover one is left to acknowledge writes (REDIS_REPLICA_ACKS).
-    With `replication_delay`, each replica reads the master through a link that slow
-    (`tcp_proxy.py`): what is on it when the master dies is lost."""
+    `replication_delay`: as `link_delay` of `private_redis_with_replicas`."""
     require_programs(["redis"])
     directory = Path(tempfile.mkdtemp(prefix="private-redis-sentinel-"))
     with contextlib.ExitStack() as stack:
         stack.callback(shutil.rmtree, directory, ignore_errors=True)
-        names = ["master", *(f"replica{index}" for index in range(replicas)), "s0", "s1", "s2"]
-        folders = {name: directory / name for name in names}
-        for folder in folders.values():
-            folder.mkdir()
-        master = stack.enter_context(private_redis(folders["master"]))
-        master_port = str(port_of(master.url))
-        copies = []
-        for index in range(replicas):
-            link = TcpProxy(int(master_port), delay=replication_delay).start()
-            stack.callback(link.cut)
-            replica_of = ("--replicaof", "127.0.0.1", str(link.port))
-            folder = folders[f"replica{index}"]
-            copies.append(stack.enter_context(private_redis(folder, *replica_of)))
+        redis = stack.enter_context(
+            private_redis_with_replicas(directory, replicas, replication_delay)
+        )
+        master_port = port_of(redis.master.url)
         sentinels = []
         for name in ("s0", "s1", "s2"):
+            folder = directory / name
+            folder.mkdir()
             port = free_port()
-            config = folders[name] / "sentinel.conf"  # Sentinel rewrites it: its own
+            config = folder / "sentinel.conf"  # Sentinel rewrites it: its own
             config.write_text(
-                f"port {port}\nbind 127.0.0.1\ndir {folders[name]}\n"
+                f"port {port}\nbind 127.0.0.1\ndir {folder}\n"
                 f"sentinel monitor {master_name} 127.0.0.1 {master_port} 2\n"
                 f"sentinel down-after-milliseconds {master_name} {down_after_ms}\n"
                 f"sentinel failover-timeout {master_name} 10000\n"
             )
             url = f"redis://127.0.0.1:{port}/0"
             argv = ["redis-server", str(config), "--sentinel"]
-            process = stack.enter_context(running(argv, folders[name], url))
-            sentinels.append(LocalServer("redis-sentinel", url, folders[name], pid=process.pid))
-        group = SentinelGroup(master, copies, sentinels, master_name)
+            process = stack.enter_context(running(argv, folder, url))
+            sentinels.append(LocalServer("redis-sentinel", url, folder, pid=process.pid))
+        group = SentinelGroup(redis.master, redis.replicas, sentinels, master_name)
         _wait_until_watched(group)
         yield group
 
