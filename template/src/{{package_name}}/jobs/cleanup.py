@@ -3,10 +3,10 @@ retention period."""
 
 import time
 
+from durable_jobs import JobSpec, JobTask, Payload, Queue, job
 from pydantic import Field
 
 from ..integrations.storage import storage
-from ..runtime import JobSpec, JobTask, Payload, Queue, job
 
 SECONDS_PER_DAY = 86_400
 

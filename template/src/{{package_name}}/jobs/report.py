@@ -5,10 +5,10 @@ worker process's event loop, with the same limits and retries as any job."""
 import asyncio
 from typing import Any
 
+from durable_jobs import JobSpec, JobTask, Payload, Queue, job, report_progress
 from pydantic import Field
 
 from ..integrations.storage import storage
-from ..runtime import JobSpec, JobTask, Payload, Queue, job, report_progress
 
 STEPS = 10
 

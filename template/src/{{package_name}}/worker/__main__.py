@@ -1,7 +1,8 @@
 """`python -m <package>.worker [options]`: a worker on this service's app, with Celery's
 worker options (`--help` lists them)."""
 
-from ..runtime import run_worker
+from durable_jobs import run_worker
+
 from .app import app
 
 if __name__ == "__main__":

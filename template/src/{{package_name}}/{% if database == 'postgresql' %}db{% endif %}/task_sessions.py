@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+from durable_jobs.database import sync_engine, sync_sessions
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..runtime import sync_engine, sync_sessions
 from ..settings import get_settings
 
 # A database that is down or saturated is an outage, not a verdict on the job: retry.

@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
+from durable_jobs import PRINTABLE
+from durable_jobs.web import QUEUE_UNAVAILABLE, Body, JobAccepted, JobsDep, accepted
 from fastapi import APIRouter, Header, Response
 from pydantic import Field
 
 from ...jobs.charge import Charge, charge
-from ...runtime import PRINTABLE
-from ...runtime.web import QUEUE_UNAVAILABLE, Body, JobAccepted, JobsDep, accepted
 
 router = APIRouter(tags=["billing"])
 

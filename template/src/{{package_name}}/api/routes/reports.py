@@ -1,10 +1,10 @@
 """A long job whose progress is visible while it runs."""
 
+from durable_jobs.web import QUEUE_UNAVAILABLE, Body, JobAccepted, JobsDep, accepted
 from fastapi import APIRouter, Response
 from pydantic import Field
 
 from ...jobs.report import Report, build_report
-from ...runtime.web import QUEUE_UNAVAILABLE, Body, JobAccepted, JobsDep, accepted
 
 router = APIRouter(tags=["reports"])
 

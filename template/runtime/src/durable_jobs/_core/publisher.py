@@ -6,8 +6,8 @@ caller enforces). While one batch is on its way to the broker, the jobs that arr
 wait; when it is back, all of them leave together in the next (up to
 PUBLISH_BATCH_SIZE). Under load, batches grow by themselves and a request costs a
 share of one round trip; with one request at a time, a batch is that one job. The
-broker's writer (`batch_writer.py`) does asynchronous I/O, so the loop is never held on
-a socket.
+broker's writer (`redis_batch_writer.py`, `amqp_batch_writer.py`) does asynchronous
+I/O, so the loop is never held on a socket.
 
 Backpressure: when PUBLISH_QUEUE_SIZE jobs are already waiting, the broker is not
 keeping up, and a new job is refused at once (503 with Retry-After). A request that
@@ -18,13 +18,14 @@ published.
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from celery import Celery
 
-from .batch_writer import BatchWriter
+from .broker_options import is_redis
 from .declaration import Job
 from .records import JobRecords
+from .redis_batch_writer import RedisBatchWriter
 from .sending import AcceptedJob, BrokerUnavailable, OutgoingJob
 from .settings import RuntimeSettings
 
@@ -100,6 +101,28 @@ class LoopPublisher:
                 future.set_exception(refusal)
 
 
+class BatchWriter(Protocol):
+    LANES: int
+
+    async def write(
+        self, jobs: Sequence[OutgoingJob]
+    ) -> Sequence[BrokerUnavailable | None] | None: ...
+
+    async def aclose(self) -> None: ...
+
+
+def batch_writer(
+    celery: Celery, records: JobRecords, settings: RuntimeSettings, jobs: tuple[Job[Any], ...]
+) -> BatchWriter:
+    """The writer of the broker BROKER_URL names."""
+    if is_redis(settings.effective_broker_url):
+        return RedisBatchWriter(celery, records, settings, jobs)
+    # Imported here: aio-pika is the runtime's `rabbitmq` extra, absent on Redis services.
+    from .amqp_batch_writer import AmqpBatchWriter  # noqa: PLC0415
+
+    return AmqpBatchWriter(celery, records, settings, jobs)
+
+
 class Publisher:
     """What `JobClient.enqueue` hands jobs to: the loop publisher over this broker's
     batch writer."""
@@ -111,12 +134,12 @@ class Publisher:
         settings: RuntimeSettings,
         jobs: tuple[Job[Any], ...],
     ) -> None:
-        self._writer = BatchWriter(celery, records, settings, jobs)
+        self._writer = batch_writer(celery, records, settings, jobs)
         self._loop = LoopPublisher(
             self._writer.write,
             settings.publish_queue_size,
             settings.publish_batch_size,
-            lanes=BatchWriter.LANES,
+            lanes=self._writer.LANES,
         )
 
     def submit(self, job: OutgoingJob) -> Awaitable[AcceptedJob]:

@@ -67,7 +67,7 @@ def _origin(pid: int) -> str:
 def task_message(celery: Celery, job: OutgoingJob, headers: dict[str, Any]) -> Any:
     """The task message (protocol 2) `send_task` would build for `job`, by Celery's own
     code, with `headers` added: for the API's paths that publish without a producer
-    (`batch_writer.py`)."""
+    (`redis_batch_writer.py`)."""
     task = celery.amqp.create_task_message(
         job.id,
         job.name,

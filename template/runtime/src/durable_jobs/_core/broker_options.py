@@ -7,9 +7,9 @@ from typing import Any
 from kombu import Queue
 from kombu.transport import TRANSPORT_ALIASES
 
-from . import broker_transport, queue_declarations
+from . import amqp_queues, amqp_transport, redis_queues, redis_transport
 from .declaration import Job, longest_countdown, longest_hard_limit
-from .queues import ALL_QUEUES
+from .queues import routed_queue, service_queues
 from .redis_client import replica_wait_ms, sentinel_options, url_scheme
 from .settings import RuntimeSettings
 
@@ -37,14 +37,16 @@ def effective_visibility_timeout(settings: RuntimeSettings, jobs: tuple[Job[Any]
 
 
 def use_hardened_broker_transport() -> None:
-    """The broker URL resolves to our hardened transport (`broker_transport.py`)
+    """The broker URL resolves to our hardened transports (`redis_transport.py`,
+    `amqp_transport.py`)
     through kombu's own table of URL schemes, so the URL every tool sees stays
     `redis://` or `amqp://`: Flower recognises a broker by its scheme, and answered
     "'redis' broker is not supported" to a `<module>:Transport://` URL. Only this
     process's kombu is affected; a plain client elsewhere uses kombu's transport,
     which publishes alike."""
-    for scheme, transport in broker_transport.SCHEMES.items():
-        TRANSPORT_ALIASES[scheme] = f"{broker_transport.__name__}:{transport}"
+    for module in (redis_transport, amqp_transport):
+        for scheme, transport in module.SCHEMES.items():
+            TRANSPORT_ALIASES[scheme] = f"{module.__name__}:{transport}"
 
 
 def broker_transport_options(
@@ -76,7 +78,7 @@ def broker_transport_options(
         # A worker given `-Q high,default` empties high before it looks at default.
         "queue_order_strategy": "priority",
         "priority_steps": REDIS_PRIORITY_STEPS,
-        # Every publish waits until this many replicas hold it (broker_transport.py).
+        # Every publish waits until this many replicas hold it (redis_transport.py).
         "replica_acks": settings.effective_replica_acks,
         "replica_wait_ms": replica_wait_ms(settings.broker_socket_timeout),
     }
@@ -96,11 +98,12 @@ def queue_name(settings: RuntimeSettings, queue: str) -> str:
 
 def job_queues(settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) -> dict[str, str]:
     """Which queue each job goes to (a job not listed goes to the default queue)."""
-    return {job.name: queue_name(settings, job.spec.queue) for job in jobs}
+    return {job.name: queue_name(settings, routed_queue(settings, job.spec.queue)) for job in jobs}
 
 
 def declared_queues(settings: RuntimeSettings) -> list[Queue]:
+    declarations = redis_queues if is_redis(settings.effective_broker_url) else amqp_queues
     return [
-        queue_declarations.declared_queue(settings, queue_name(settings, queue))
-        for queue in ALL_QUEUES
+        declarations.declared_queue(settings, queue_name(settings, queue))
+        for queue in service_queues(settings)
     ]

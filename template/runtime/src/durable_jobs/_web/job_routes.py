@@ -3,14 +3,11 @@
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-{% if database == 'postgresql' -%}
-from .._core import outbox
-{% endif -%}
 from .._core.sending import AcceptedJob
-from .dependencies import JobStatusDep{% if database == 'postgresql' %}, SessionDep{% endif %}
+from .dependencies import JobStatusDep, SettingsDep
 from .schemas import JobAccepted, JobErrorOut, JobStatusOut, Problem
 
 router = APIRouter(tags=["jobs"])
@@ -18,11 +15,6 @@ router = APIRouter(tags=["jobs"])
 QUEUE_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {"model": Problem, "description": "The job queue is unavailable; nothing was enqueued"}
 }
-{%- if database == 'postgresql' %}
-DATABASE_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: {"model": Problem, "description": "The database is unavailable; nothing was saved"}
-}
-{%- endif %}
 
 
 def status_url(job_id: str) -> str:
@@ -39,25 +31,16 @@ def accepted(job: AcceptedJob, response: Response) -> JobAccepted:
     "/jobs/{job_id}",
     responses={404: {"model": Problem, "description": "No job with this id was accepted"}},
 )
-{%- if database == 'postgresql' %}
-async def job_status(job_id: uuid.UUID, reader: JobStatusDep, session: SessionDep) -> JobStatusOut:
-{%- else %}
-async def job_status(job_id: uuid.UUID, reader: JobStatusDep) -> JobStatusOut:
-{%- endif %}
+async def job_status(
+    job_id: uuid.UUID, request: Request, reader: JobStatusDep, settings: SettingsDep
+) -> JobStatusOut:
     status = await run_in_threadpool(reader.read, str(job_id))
-{%- if database == 'postgresql' %}
-    if status is None:
-        waiting = await outbox.staged(session, str(job_id))
-        if waiting is not None:
-            # Committed, not yet published by the relay: accepted and pending.
-            return JobStatusOut(
-                id=waiting.job_id,
-                name=waiting.job_name,
-                state="PENDING",
-                accepted_at=waiting.created_at.isoformat(),
-                retries=0,
-            )
-{%- endif %}
+    if status is None and settings.has_database:
+        from .database import staged_job  # noqa: PLC0415 (the database extra)
+
+        staged = await staged_job(request.app, str(job_id))
+        if staged is not None:
+            return staged
     if status is None:
         raise HTTPException(404, f"No job with id {job_id} was accepted by this service.")
     return JobStatusOut(

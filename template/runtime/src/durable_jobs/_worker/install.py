@@ -25,13 +25,12 @@ from celery.signals import (
 )
 from celery.utils.dispatch import Signal
 
+from .._core.broker_options import is_redis
 from .._core.celery_app import make_celery
 from .._core.declaration import Job, discover_jobs
 from .._core.settings import RuntimeSettings
 from . import lost_jobs, metrics, queue_selection, resources, task_lifecycle
-{%- if broker == 'rabbitmq' %}
 from .broker_dead_letters import BrokerDeadLetters
-{%- endif %}
 from .ended_jobs import EndedJobs
 from .heartbeat import Heartbeat
 from .job_task import register
@@ -42,7 +41,8 @@ from .reliability import reliability_settings
 def create_worker_app(settings: RuntimeSettings, jobs_package: ModuleType) -> Celery:
     """The app `python -m <package>.worker` runs: every job of `jobs_package` registered."""
     jobs = discover_jobs(jobs_package)
-    app = make_celery(settings, jobs)
+    # Named after the service's package, as a Celery app of its own would be.
+    app = make_celery(settings, jobs, main=jobs_package.__name__.partition(".")[0])
     install(app, settings, jobs)
     return app
 
@@ -64,9 +64,9 @@ def install(app: Celery, settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) 
             metrics.MetricsServer,
         }
     )
-{%- if broker == 'rabbitmq' %}
-    app.steps["consumer"].add(BrokerDeadLetters)
-{%- endif %}
+    if not is_redis(settings.effective_broker_url):
+        # RabbitMQ dead-letters what it gave up on (quorum queues' delivery limit).
+        app.steps["consumer"].add(BrokerDeadLetters)
     receivers: dict[Signal, Callable[..., Any]] = {
         setup_logging: task_lifecycle.use_our_log_format,
         celeryd_after_setup: queue_selection.consume_selected_queues,

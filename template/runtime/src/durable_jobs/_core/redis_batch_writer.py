@@ -56,7 +56,7 @@ return #KEYS - 1 - n
 """
 
 
-class BatchWriter:
+class RedisBatchWriter:
     # One script call at a time: under load the next batch grows while this one runs.
     LANES = 1
 

@@ -7,15 +7,16 @@ Set per process in the Procfile (`WORKER_QUEUES=high,default`) rather than with
 from typing import Any
 
 from .._core.broker_options import queue_name
-from .._core.queues import ALL_QUEUES
+from .._core.queues import service_queues
 from . import resources
 
 
 def consume_selected_queues(sender: str, instance: Any, **_: Any) -> None:
     settings = resources.settings()
     wanted = [name for name in settings.worker_queues.split(",") if name]
-    unknown = sorted(set(wanted) - set(ALL_QUEUES))
+    known = service_queues(settings)
+    unknown = sorted(set(wanted) - set(known))
     if unknown:
-        raise ValueError(f"WORKER_QUEUES names unknown queues {unknown}; known: {ALL_QUEUES}")
+        raise ValueError(f"WORKER_QUEUES names unknown queues {unknown}; known: {known}")
     if wanted:
         instance.app.amqp.queues.select([queue_name(settings, name) for name in wanted])

@@ -1,23 +1,15 @@
 """What routes receive: the shared clients live on `app.state`, built by the lifespan
-(`app_factory.py`).
-{%- if database == 'postgresql' %}
-A database session is the exception: each request gets its own, closed after it.
-{%- endif %}
+(`app_factory.py`). A database session is the exception: each request gets its own,
+closed after it (`database.py`).
 
 All are `async def`, though none awaits anything: FastAPI runs a plain `def`
 dependency in its thread pool, a hand-over to another thread and back on every
 request.
 """
 
-{% if database == 'postgresql' -%}
-from collections.abc import AsyncIterator
-{% endif -%}
 from typing import Annotated
 
 from fastapi import Depends, Request
-{%- if database == 'postgresql' %}
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-{%- endif %}
 
 from .._core.dead_letters import DeadLetters
 from .._core.enqueue import JobClient
@@ -43,22 +35,9 @@ async def _job_status(request: Request) -> JobStatusReader:
 async def _dead_letters(request: Request) -> DeadLetters:
     letters: DeadLetters = request.app.state.dead_letters
     return letters
-{%- if database == 'postgresql' %}
-
-
-async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    # Never shared between requests: a session is one unit of work. Whatever the
-    # route did not commit is rolled back when the session closes.
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    async with sessions() as session:
-        yield session
-{%- endif %}
 
 
 SettingsDep = Annotated[RuntimeSettings, Depends(_settings)]
 JobsDep = Annotated[JobClient, Depends(_jobs)]
 JobStatusDep = Annotated[JobStatusReader, Depends(_job_status)]
-{%- if database == 'postgresql' %}
-SessionDep = Annotated[AsyncSession, Depends(_session)]
-{%- endif %}
 DeadLettersDep = Annotated[DeadLetters, Depends(_dead_letters)]

@@ -14,7 +14,7 @@ client polling its id must never see 404. Refused jobs' records are dropped agai
 
 BROKER_URL may name several nodes (`;`): a connection that fails is closed and the
 next batch connects to the next node. Every (re)connection declares the service's
-queues as the workers do (`queue_declarations.py`), so a publish never lands where
+queues as the workers do (`amqp_queues.py`), so a publish never lands where
 no queue is bound. Nothing is retried inside a batch: the caller answers 503 and its
 client decides.
 """
@@ -68,7 +68,7 @@ def amqp_message(celery: Celery, job: OutgoingJob, headers: dict[str, Any]) -> a
     )
 
 
-class BatchWriter:
+class AmqpBatchWriter:
     # Batches in flight at once on the one channel: a batch's confirms (a quorum
     # queue's majority writes) no longer hold up the next batch's publishes.
     LANES = 4

@@ -25,7 +25,7 @@ from redis.exceptions import RedisError
 
 from .._core.broker_options import effective_visibility_timeout, queue_name
 from .._core.declaration import DEFAULT_TIME_LIMIT
-from .._core.queues import DEFAULT
+from .._core.queues import DEFAULT, routed_queue
 from .._core.records import JobRecords
 from .._core.redis_client import redis_client
 from .._core.sending import ENQUEUED_AT_HEADER, send_job
@@ -100,7 +100,7 @@ def republish_silent_jobs(app: Celery, settings: RuntimeSettings) -> list[str]:
     republished = []
     backlog: dict[str, int] = {}
     threshold = 2 * effective_visibility_timeout(settings, resources.jobs())
-    queue_of = {job.name: job.spec.queue for job in resources.jobs()}
+    queue_of = {job.name: routed_queue(settings, job.spec.queue) for job in resources.jobs()}
     for job_id in records.silent_since(threshold, SWEEP_BATCH):
         record = records.get(job_id)
         if record is None or reader.status_of(record).state in states.READY_STATES:

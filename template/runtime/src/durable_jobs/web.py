@@ -2,27 +2,21 @@
 
 from ._web.admin import ADMIN_ONLY, ADMIN_RESPONSES
 from ._web.app_factory import create_api
-from ._web.dependencies import JobsDep{% if database == 'postgresql' %}, SessionDep{% endif %}, SettingsDep
+from ._web.dependencies import JobsDep, SettingsDep
 from ._web.errors import unavailable
 from ._web.http_limits import LimitedHttpToolsProtocol as HttpProtocol
-from ._web.job_routes import {% if database == 'postgresql' %}DATABASE_UNAVAILABLE, {% endif %}QUEUE_UNAVAILABLE, accepted
+from ._web.job_routes import QUEUE_UNAVAILABLE, accepted
 from ._web.schemas import Body, JobAccepted, Problem
 
 __all__ = [
     "ADMIN_ONLY",
     "ADMIN_RESPONSES",
-{%- if database == 'postgresql' %}
-    "DATABASE_UNAVAILABLE",
-{%- endif %}
     "QUEUE_UNAVAILABLE",
     "Body",
     "HttpProtocol",
     "JobAccepted",
     "JobsDep",
     "Problem",
-{%- if database == 'postgresql' %}
-    "SessionDep",
-{%- endif %}
     "SettingsDep",
     "accepted",
     "create_api",

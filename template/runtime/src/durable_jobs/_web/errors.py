@@ -9,10 +9,6 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from redis.exceptions import RedisError
-{%- if database == 'postgresql' %}
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-{%- endif %}
 from starlette.exceptions import HTTPException
 
 from .._core.sending import BrokerUnavailable
@@ -88,16 +84,3 @@ def install_error_handlers(app: FastAPI, retry_after: int) -> None:
     @app.exception_handler(RedisError)
     async def redis_unavailable(request: Request, exc: RedisError) -> JSONResponse:
         return unavailable(f"Job storage is unavailable ({type(exc).__name__}).", retry_after)
-{%- if database == 'postgresql' %}
-
-    # Connection failures and an exhausted pool, not errors in the SQL itself: those
-    # stay 500s, they are bugs.
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    @app.exception_handler(PoolTimeout)
-    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-        return unavailable(
-            f"The database is unavailable ({type(exc).__name__}); nothing was saved.",
-            retry_after,
-        )
-{%- endif %}

@@ -33,7 +33,7 @@ kombu's publish batch, a write of the channel's own and `WAIT` in one round trip
 replicas in time raise `ReplicasBehind`, a connection error: the message is on the
 master, and may be lost with it. Every publish through Celery takes this path: the
 outbox relay, `JobClient.publish`, `send_task` and `.delay()`, retries, Beat. The API's
-enqueue script waits in its own round trip (`batch_writer.py`).
+enqueue script waits in its own round trip (`redis_batch_writer.py`).
 
 These override private kombu methods: `versions.py` refuses an untested kombu minor.
 """

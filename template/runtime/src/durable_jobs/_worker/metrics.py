@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 
 from .._core.broker_options import REDIS_PRIORITY_STEPS, is_redis, queue_name
 from .._core.dead_letters import DeadLetters
-from .._core.queues import ALL_QUEUES
+from .._core.queues import service_queues
 from .._core.redis_client import redis_client
 from .._core.settings import RuntimeSettings
 from . import resources
@@ -93,7 +93,7 @@ class BrokerCollector(Collector):
             "celery_queue_length", "Jobs waiting in a queue.", labels=["queue"]
         )
         try:
-            for queue in ALL_QUEUES:
+            for queue in service_queues(self._settings):
                 depth.add_metric([queue], waiting_in(self._app, queue_name(self._settings, queue)))
             yield depth
             dead = GaugeMetricFamily(
@@ -120,7 +120,7 @@ class BrokerCollector(Collector):
             "Age of the next job a queue hands out (0 when empty).",
             labels=["queue"],
         )
-        for queue in ALL_QUEUES:
+        for queue in service_queues(self._settings):
             oldest.add_metric([queue], self._oldest_age(redis, prefix, queue))
         yield oldest
 

@@ -1,6 +1,6 @@
 """Celery task messages as kombu's Redis transport stores them, built without a producer.
 
-The API's Redis path (`batch_writer.py`) writes messages itself, in the same Redis
+The API's Redis path (`redis_batch_writer.py`) writes messages itself, in the same Redis
 script as the jobs' records: Celery builds the task message (protocol 2, its own
 `create_task_message`), and this module wraps it the way kombu's Redis transport
 would before its LPUSH. A worker cannot tell the difference: a test compares the two

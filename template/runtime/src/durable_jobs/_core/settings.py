@@ -3,15 +3,12 @@ service's own settings class extends this one (`<package>/settings.py`), so ever
 is read from the environment (or `.env`) in one place."""
 
 from pathlib import Path
-from typing import Annotated{% if broker == 'rabbitmq' %}, Literal{% endif %}
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Seconds = Annotated[float, Field(gt=0)]
-{%- if database == 'postgresql' %}
-DATABASE_NAME = "{{ package_name }}"
-{%- endif %}
 # As long as Flower's password must be: the token guards dead letters and user data.
 MIN_ADMIN_TOKEN_LENGTH = 16
 
@@ -40,15 +37,15 @@ class RuntimeSettings(BaseSettings):
         ge=0,
         description="Replicas that must hold a write before it counts (Redis WAIT), so a "
         "failover right after cannot lose it: a job's idempotent commit waits for them "
-        "(else the job retries){% if broker == 'redis' %}, and so does every publish: the API's 202 (else 503), "
-        "the outbox relay, scripts, send_task, retries, Beat{% endif %}. "
+        "(else the job retries), and on a Redis broker so does every publish: the API's 202 "
+        "(else 503), the outbox relay, scripts, send_task, retries, Beat. "
         "Empty: 1 with Sentinel, 0 (no waiting) otherwise.",
     )
-{%- if broker == 'rabbitmq' %}
     broker_url: str = Field(
-        "amqp://guest:guest@127.0.0.1:5672//",
-        description="RabbitMQ, the Celery broker (results and job records stay in Redis). "
-        "A cluster: its nodes' URLs separated by ';', tried in turn when one fails.",
+        "",
+        description="The Celery broker: redis:// or sentinel:// (Redis), amqp:// (RabbitMQ; "
+        "results and job records stay in Redis). A RabbitMQ cluster: its nodes' URLs "
+        "separated by ';', tried in turn when one fails. Empty: the Redis of REDIS_URL.",
     )
     rabbitmq_queue_type: Literal["quorum", "classic"] = Field(
         "quorum",
@@ -56,14 +53,13 @@ class RuntimeSettings(BaseSettings):
         "single-node queues of services rendered before 0.4.0, for an updated service "
         "whose broker still holds them (docs/updating.md).",
     )
-{%- else %}
-    broker_url: str = Field(
-        "",
-        description="Celery broker; empty means the same Redis as REDIS_URL.",
+    priority_queues: bool = Field(
+        False,
+        description="Route jobs to the queues high, default and low (a JobSpec's queue); "
+        "off: every job goes to default.",
     )
-{%- endif %}
     key_prefix: str = Field(
-        "{{ project_slug }}:",
+        "jobs:",
         description="Prefix of every Redis key, so services (or test runs) can share "
         "one Redis without seeing each other's jobs.",
     )
@@ -143,12 +139,11 @@ class RuntimeSettings(BaseSettings):
         "longest retry countdown plus a margin). Lower recovers faster from a dead "
         "worker, but a job still running past it is started a second time.",
     )
-
-{%- if database == 'postgresql' %}
     database_url: SecretStr = Field(
-        SecretStr(f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE_NAME}"),
+        SecretStr(""),
         description="PostgreSQL, as a SQLAlchemy URL with the psycopg driver "
-        "(postgresql+psycopg://user:password@host:5432/name).",
+        "(postgresql+psycopg://user:password@host:5432/name); empty: no database (no "
+        "outbox, no sessions).",
     )
     database_pool_size: int = Field(
         5, gt=0, description="Connections each process keeps (as many again in bursts)."
@@ -159,7 +154,7 @@ class RuntimeSettings(BaseSettings):
         "task retries.",
     )
     database_application_name: str = Field(
-        "{{ project_slug }}",
+        "jobs",
         description="How the service's connections appear in pg_stat_activity.",
     )
     outbox_poll_interval: Seconds = Field(
@@ -181,12 +176,10 @@ class RuntimeSettings(BaseSettings):
     relay_metrics_address: str = Field(
         "127.0.0.1", description="Address the relay's metrics endpoint listens on."
     )
-{%- endif %}
     heartbeat_file: Path | None = Field(
         None,
         description="File the worker and Beat touch every 10 s for liveness probes "
-        "(`python -m "
-        "{{ package_name }}.probes fresh FILE 60`); empty: none.",
+        "(the service's `probes fresh FILE 60`); empty: none.",
     )
     worker_soft_shutdown_timeout: float = Field(
         30,
@@ -223,13 +216,11 @@ class RuntimeSettings(BaseSettings):
         description="Bearer token for /admin (dead letters) and user data, at least 16 "
         "characters; empty: those routes answer 404.",
     )
-{%- if use_flower %}
     flower_user: str = Field("admin", min_length=1)
     flower_password: SecretStr = Field(
         SecretStr(""),
         description="Flower refuses to start without it; Copier generates one into .env.secrets.",
     )
-{%- endif %}
 
     @field_validator("admin_token")
     @classmethod
@@ -254,6 +245,11 @@ class RuntimeSettings(BaseSettings):
     @property
     def effective_broker_url(self) -> str:
         return self.broker_url or self.redis_url
+
+    @property
+    def has_database(self) -> bool:
+        """A database is configured: the outbox, its relay and sessions are on."""
+        return bool(self.database_url.get_secret_value())
 
     @property
     def effective_replica_acks(self) -> int:

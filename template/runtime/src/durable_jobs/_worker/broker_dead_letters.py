@@ -2,7 +2,7 @@
 
 A quorum queue dead-letters a message it handed out QUORUM_DELIVERY_LIMIT times
 without an ack (its workers kept dying on it), and any queue one rejected without
-requeue (`_core/queue_declarations.py`). Each worker consumes the dead-letter queue
+requeue (`_core/amqp_queues.py`). Each worker consumes the dead-letter queue
 in its main process: the job is kept as a dead letter (listed and requeueable like
 one whose retries ran out), marked FAILURE and taken out of the in-flight index, and
 only then acknowledged. A message that cannot be stored (Redis down) goes back to
@@ -17,8 +17,8 @@ from celery import Celery, bootsteps
 from kombu import Consumer, Message
 from redis.exceptions import RedisError
 
+from .._core.amqp_queues import dead_letter_queue
 from .._core.dead_letters import DeadLetter, DeadLetters
-from .._core.queue_declarations import dead_letter_queue
 from .._core.sending import REQUEST_ID_HEADER, payload_of
 from . import metrics, resources
 

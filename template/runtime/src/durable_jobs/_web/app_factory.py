@@ -3,14 +3,11 @@ routes (health, job status, metrics, admin), and every route module of the servi
 
 import gc
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 from types import ModuleType
 
 from fastapi import APIRouter, FastAPI
 
-{% if database == 'postgresql' -%}
-from .._core.database import async_engine, async_sessions
-{% endif -%}
 from .._core.dead_letters import DeadLetters
 from .._core.declaration import discover_jobs, modules_of
 from .._core.logs import configure_logging
@@ -48,11 +45,12 @@ def create_api(
         app.state.jobs = client
         app.state.job_status = JobStatusReader(client.celery, client.records)
         app.state.dead_letters = DeadLetters.for_settings(settings)
-{%- if database == 'postgresql' %}
-        engine = async_engine(settings)
-        app.state.sessions = async_sessions(engine)
-{%- endif %}
-        async with (lifespan or _nothing)(app):
+        async with AsyncExitStack() as stack:
+            if settings.has_database:
+                from .database import database_sessions  # noqa: PLC0415 (the database extra)
+
+                await stack.enter_async_context(database_sessions(app, settings))
+            await stack.enter_async_context((lifespan or _nothing)(app))
             # What start-up built lives as long as the process: out of the collector's
             # sight, a full collection no longer walks it (full collections over it
             # were the API's tail latency).
@@ -60,9 +58,6 @@ def create_api(
             async with watch_loop_lag():
                 yield
         await client.aclose()
-{%- if database == 'postgresql' %}
-        await engine.dispose()
-{%- endif %}
 
     app = FastAPI(
         title=title,
@@ -76,6 +71,11 @@ def create_api(
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app, settings.retry_after)
+    if settings.has_database:
+        # Imported only here: SQLAlchemy is the runtime's `database` extra.
+        from .database import install_database_error_handlers  # noqa: PLC0415 (the database extra)
+
+        install_database_error_handlers(app, settings.retry_after)
     app.include_router(health.router)
     for router in discover_routers(routes):
         app.include_router(router)
