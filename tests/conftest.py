@@ -198,8 +198,8 @@ def unique_prefix() -> str:
 DELETE_QUEUES = f"""
 from kombu import Queue
 from {DEFAULT_PACKAGE} import jobs
-from {DEFAULT_PACKAGE}.runtime import discover_jobs
-from {DEFAULT_PACKAGE}.runtime._core.celery_app import make_celery
+from durable_jobs import discover_jobs
+from durable_jobs._core.celery_app import make_celery
 from {DEFAULT_PACKAGE}.settings import get_settings
 app = make_celery(get_settings(), discover_jobs(jobs))
 with app.connection_for_write() as connection:

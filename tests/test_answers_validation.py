@@ -66,4 +66,6 @@ def test_good_explicit_answers_are_accepted(tmp_path: Path) -> None:
         tmp_path, "project_slug=orders-api", "package_name=orders_api", "author_email=a@b.io"
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (tmp_path / "out" / "src" / "orders_api" / "runtime" / "_core" / "enqueue.py").is_file()
+    assert (tmp_path / "out" / "src" / "orders_api" / "jobs" / "charge.py").is_file()
+    assert 'known-first-party' not in (tmp_path / "out" / "pyproject.toml").read_text()
+    assert '"orders_api", "durable_jobs"' in (tmp_path / "out" / "pyproject.toml").read_text()

@@ -270,7 +270,7 @@ def kombu_redis_lists(project: Path) -> Any:
     """The Redis lists kombu really writes for a queue, asked of the rendered project."""
     script = (
         "import json; from kombu.transport.redis import Channel; "
-        f"from {DEFAULT_PACKAGE}.runtime._core.broker_options import REDIS_PRIORITY_STEPS; "
+        "from durable_jobs._core.broker_options import REDIS_PRIORITY_STEPS; "
         f"from {DEFAULT_PACKAGE}.settings import Settings; "
         "print(json.dumps([Settings().key_prefix, Channel.sep, REDIS_PRIORITY_STEPS]))"
     )

@@ -38,7 +38,6 @@ OPTIONS = {
         {"use_beat": True},
         [
             f"{PKG}/worker/beat.py",
-            f"{PKG}/runtime/_worker/beat.py",
             "tests/resilience/beat_with_tick.py",
             "tests/resilience/test_beat_failover.py",
         ],
@@ -49,7 +48,6 @@ OPTIONS = {
         {"use_flower": True},
         [
             f"{PKG}/flower.py",
-            f"{PKG}/runtime/_core/flower.py",
             "tests/integration/test_flower.py",
         ],
         ["flower"],
@@ -79,9 +77,6 @@ OPTIONS = {
                     "db/migrations/versions/__init__.py",
                     "db/migrations/versions/initial_schema_0001.py",
                     "relay.py",
-                    "runtime/_core/database.py",
-                    "runtime/_core/outbox.py",
-                    "runtime/_core/relay.py",
                 )
             ),
             "tests/integration/test_outbox.py",
@@ -146,9 +141,7 @@ def test_turning_an_option_on_adds_exactly_its_files_and_processes(
 def test_bare_project_runs_only_api_and_one_worker(bare: Path) -> None:
     assert processes(bare) == {"api", "worker"}
     assert "WORKER_QUEUES=" not in (bare / "Procfile").read_text()
-    assert (
-        "queues high, default and low" not in (bare / f"{PKG}/runtime/_core/queues.py").read_text()
-    )
+    assert "priority_queues" not in (bare / f"{PKG}/settings.py").read_text()
 
 
 def test_priority_queues_route_charges_high_and_reports_low(tmp_path: Path) -> None:
@@ -156,9 +149,7 @@ def test_priority_queues_route_charges_high_and_reports_low(tmp_path: Path) -> N
     procfile = (project / "Procfile").read_text()
     assert "WORKER_QUEUES=high,default" in procfile
     assert "WORKER_QUEUES=low" in procfile
-    queues = (project / f"{PKG}/runtime/_core/queues.py").read_text()
-    assert 'HIGH = "high"' in queues
-    assert 'LOW = "low"' in queues
+    assert "priority_queues: bool = True" in (project / f"{PKG}/settings.py").read_text()
 
 
 def test_rabbitmq_broker_is_the_default_broker_url(tmp_path: Path) -> None:
@@ -168,7 +159,7 @@ def test_rabbitmq_broker_is_the_default_broker_url(tmp_path: Path) -> None:
     )
     assert (
         '"amqp://guest:guest@127.0.0.1:5672//"'
-        in (project / f"{PKG}/runtime/_core/settings.py").read_text()
+        in (project / f"{PKG}/settings.py").read_text()
     )
     assert "RabbitMQ" in (project / "README.md").read_text()
     # The API publishes through its thread there: the Redis enqueue path's tests stay out.

@@ -33,16 +33,20 @@ EXPECTED_FILES = [
     "src/{pkg}/api/routes/charges.py",
     "src/{pkg}/api/routes/signup.py",
     "src/{pkg}/worker/app.py",
-    "src/{pkg}/runtime/__init__.py",
-    "src/{pkg}/runtime/web.py",
-    "src/{pkg}/runtime/_core/enqueue.py",
-    "src/{pkg}/runtime/_core/idempotency.py",
-    "src/{pkg}/runtime/_core/records.py",
-    "src/{pkg}/runtime/_core/status.py",
-    "src/{pkg}/runtime/_core/versions.py",
-    "src/{pkg}/runtime/_worker/install.py",
-    "src/{pkg}/runtime/_worker/reliability.py",
-    "src/{pkg}/runtime/_web/job_routes.py",
+    "runtime/pyproject.toml",
+    "runtime/README.md",
+    "runtime/CHANGELOG.md",
+    "runtime/src/durable_jobs/__init__.py",
+    "runtime/src/durable_jobs/py.typed",
+    "runtime/src/durable_jobs/web.py",
+    "runtime/src/durable_jobs/_core/enqueue.py",
+    "runtime/src/durable_jobs/_core/idempotency.py",
+    "runtime/src/durable_jobs/_core/records.py",
+    "runtime/src/durable_jobs/_core/status.py",
+    "runtime/src/durable_jobs/_core/versions.py",
+    "runtime/src/durable_jobs/_worker/install.py",
+    "runtime/src/durable_jobs/_worker/reliability.py",
+    "runtime/src/durable_jobs/_web/job_routes.py",
     "tests/conftest.py",
     "tests/support/process_supervisor.py",
     "tests/integration/test_service_round_trip.py",
@@ -83,6 +87,19 @@ def test_no_template_syntax_or_suffix_is_left_anywhere(project: Path) -> None:
         if path.suffix == ".jinja" or JINJA_DEBRIS.search(OTHER_TEMPLATES.sub("", path.read_text()))
     ]
     assert leftovers == []
+
+
+def test_the_runtime_is_plain_python_that_names_no_project(tmp_path: Path) -> None:
+    """The runtime folder is copied, never rendered: the same bytes in every project,
+    whatever the answers, so `copier update` replaces it without a merge."""
+    source = ROOT / "template/runtime"
+    assert [p for p in source.rglob("*") if "{{" in p.name or "{%" in p.name or p.suffix == ".jinja"] == []
+    odd = render(tmp_path / "odd", project_name="Zebra Billing", broker="rabbitmq", database="postgresql")
+    for path in source.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            text = path.read_bytes()
+            assert b"acme" not in text.lower() and b"zebra" not in text.lower(), path
+            assert (odd / "runtime" / path.relative_to(source)).read_bytes() == text, path
 
 
 def test_rendered_files_look_hand_written(project: Path) -> None:

@@ -44,11 +44,11 @@ def test_unmodified_project_updates_cleanly_to_a_fresh_copy(
     assert differences(project, fresh) == []
 
 
+RUNTIME_ENQUEUE = "runtime/src/durable_jobs/_core/enqueue.py"
 INVOICE_JOB = '''"""A job of our own."""
 
+from durable_jobs import JobSpec, JobTask, Payload, job
 from pydantic import Field
-
-from ..runtime import JobSpec, JobTask, Payload, job
 
 
 class Invoice(Payload):
@@ -66,10 +66,10 @@ INVOICE_ROUTE = '''"""A route of our own, triggering our job."""
 
 from typing import Annotated
 
+from durable_jobs.web import JobAccepted, JobsDep, accepted
 from fastapi import APIRouter, Path, Response
 
 from ...jobs.invoice import Invoice, send_invoice
-from ...runtime.web import JobAccepted, JobsDep, accepted
 
 router = APIRouter(tags=["invoices"])
 
@@ -102,7 +102,7 @@ def add_jobs_the_documented_way(project: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def runtime_only_release(template: Path) -> str:
     """A release after NEXT_RELEASE that changes nothing but the runtime package."""
-    runtime = next((template / "template/src").iterdir()) / "runtime/_core/enqueue.py"
+    runtime = template / "template" / RUNTIME_ENQUEUE
     runtime.write_text(runtime.read_text() + "\n\n# A runtime-only change.\n")
     git(template, "commit", "-q", "-am", "a runtime-only change")
     git(template, "tag", "99.0.0")
@@ -126,10 +126,10 @@ def test_jobs_and_routes_added_the_documented_way_update_across_a_runtime_releas
     run_update(project, defaults=True, overwrite=True, vcs_ref=runtime_only_release, quiet=True)
 
     assert leftovers(project) == []
-    assert "A runtime-only change" in (project / PKG / "runtime/_core/enqueue.py").read_text()
+    assert "A runtime-only change" in (project / RUNTIME_ENQUEUE).read_text()
     assert {path: path.read_text() for path in added} == added
     changed = git_status(project).split()
-    assert changed == ["M", ".copier-answers.yml", "M", f"{PKG}/runtime/_core/enqueue.py"]
+    assert changed == ["M", ".copier-answers.yml", "M", RUNTIME_ENQUEUE]
     run(["make", "lint"], project)
     run(["make", "test"], project, REDIS_URL=redis_url)
 
@@ -139,7 +139,7 @@ def test_an_unfinished_update_fails_make_lint_and_shows_in_git_status(
     template: Path, runtime_only_release: str, tmp_path: Path, conflict: str
 ) -> None:
     project = copy(template, tmp_path / "project", NEXT_RELEASE)
-    ours = project / PKG / "runtime/_core/enqueue.py"
+    ours = project / RUNTIME_ENQUEUE
     ours.write_text(ours.read_text() + "\n\n# Our own change, where the release changes too.\n")
     git(project, "commit", "-q", "-am", "our change")
 
@@ -152,7 +152,7 @@ def test_an_unfinished_update_fails_make_lint_and_shows_in_git_status(
         conflict=conflict,
     )
 
-    unfinished = f"{PKG}/runtime/_core/enqueue.py" + (".rej" if conflict == "rej" else "")
+    unfinished = RUNTIME_ENQUEUE + (".rej" if conflict == "rej" else "")
     assert unfinished in git_status(project)
     lint = subprocess.run(
         ["make", "lint"], cwd=project, env=project_env(), capture_output=True, text=True
