@@ -1,9 +1,10 @@
 # The template's own commands. `make test` is what CI runs (.ci/run).
 UV ?= uv
 RUN := $(UV) run --frozen
+RUNTIME := template/runtime
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast docs
+.PHONY: help install demo test test-runtime test-fast docs
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -14,10 +15,18 @@ install:  ## Create the template's dev environment (.venv) from uv.lock
 demo: install  ## Render a demo service, boot it against Redis (private if none runs), send a job, print its state
 	$(RUN) python scripts/demo.py
 
-test: install  ## The whole suite (PYTEST_ARGS='-m "not failover"' skips the broker-cluster failovers)
+test: install test-runtime  ## The whole suite (PYTEST_ARGS='-m "not failover"' skips the broker-cluster failovers)
 	$(RUN) ruff check tests scripts migrations
 	$(RUN) ruff format --check tests scripts migrations
 	$(RUN) pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
+
+# The runtime is a library: linted and tested here directly, by its own configuration
+# (template/runtime/pyproject.toml), without rendering a project.
+test-runtime: install  ## The runtime's own lint (ruff, strict mypy) and tests
+	$(RUN) ruff check $(RUNTIME)
+	$(RUN) ruff format --check $(RUNTIME)
+	$(RUN) mypy --config-file $(RUNTIME)/pyproject.toml $(RUNTIME)/src $(RUNTIME)/tests
+	$(RUN) pytest $(RUNTIME)/tests
 
 docs: install  ## Build the user guide into site/ (strict: a broken link fails)
 	NO_MKDOCS_2_WARNING=1 $(RUN) mkdocs build --strict -d site

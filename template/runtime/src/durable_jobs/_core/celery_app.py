@@ -24,7 +24,7 @@ from .records import JobRecords
 from .redis_client import is_sentinel, sentinel_options
 from .revocations import use_job_control
 from .settings import RuntimeSettings
-from .versions import check_tested_versions
+from .third_party_check import check_third_party
 
 
 def make_celery(
@@ -32,7 +32,7 @@ def make_celery(
 ) -> Celery:
     """The app both sides share; `jobs` (all of the service's) decide routes and the
     visibility timeout."""
-    check_tested_versions()
+    check_third_party()
     use_hardened_broker_transport()
     control = control_exchange(settings)
     backend = "NoWaitSentinelBackend" if is_sentinel(settings.redis_url) else "NoWaitRedisBackend"
@@ -61,9 +61,10 @@ def make_celery(
         task_queues=declared_queues(settings),
         task_default_queue=queue_name(settings, DEFAULT),
         task_routes={name: {"queue": queue} for name, queue in job_queues(settings, jobs).items()},
-        # Results cost Redis memory; only jobs whose outcome the API serves keep one
-        # (JobSpec.keeps_result), and kept results expire with the job record.
-        task_ignore_result=True,
+        # Results cost Redis memory: a job keeps one only when its spec says so
+        # (JobSpec.keeps_result, set on its task), and kept results expire with the job
+        # record. Tasks the runtime does not own (a plain @app.task, a chord's callback)
+        # keep Celery's default: their results are stored.
         result_expires=settings.job_record_ttl,
         # Kept results carry name and queue too, for people reading Redis or Flower.
         result_extended=True,

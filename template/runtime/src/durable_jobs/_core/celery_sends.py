@@ -33,7 +33,7 @@ class ServiceAMQP(AMQP):
         self._job_names = job_names
 
     def _create_task_sender(self) -> Callable[..., Any]:
-        # Private in Celery (absent from its stubs): `versions.py` pins the minor.
+        # Private in Celery (absent from its stubs): `overrides.py` pins the minor.
         send: Callable[..., Any] = super()._create_task_sender()  # type: ignore[misc]
 
         def send_task_message(producer: Any, name: str, message: Any, **options: Any) -> Any:

@@ -93,7 +93,8 @@ def discover_jobs(package: ModuleType) -> tuple[Job[Any], ...]:
 
 
 def longest_hard_limit(jobs: tuple[Job[Any], ...]) -> int:
-    return max(DEFAULT_TIME_LIMIT, *(j.spec.time_limit for j in jobs))
+    # At least the default limit (tasks of no JobSpec run under it), also with no job yet.
+    return max([DEFAULT_TIME_LIMIT, *(j.spec.time_limit for j in jobs)])
 
 
 def longest_countdown(jobs: tuple[Job[Any], ...]) -> int:

@@ -35,7 +35,7 @@ master, and may be lost with it. Every publish through Celery takes this path: t
 outbox relay, `JobClient.publish`, `send_task` and `.delay()`, retries, Beat. The API's
 enqueue script waits in its own round trip (`redis_batch_writer.py`).
 
-These override private kombu methods: `versions.py` refuses an untested kombu minor.
+These override private kombu methods: `overrides.py` refuses an untested kombu minor.
 """
 
 import json

@@ -9,7 +9,7 @@ thread. Nothing here waits for a result (the API reads job states from Redis,
 
 `batched_writes` gathers the states stored inside it (a purge revokes thousands of
 jobs, `revocations.py`) into one round trip; `_set` is private in Celery
-(`versions.py` pins the minor).
+(`overrides.py` pins the minor).
 """
 
 import threading

@@ -5,7 +5,7 @@ script as the jobs' records: Celery builds the task message (protocol 2, its own
 `create_task_message`), and this module wraps it the way kombu's Redis transport
 would before its LPUSH. A worker cannot tell the difference: a test compares the two
 field by field, so a kombu or Celery upgrade that changes the format fails it, and the
-runtime refuses to start on an untested kombu minor (`versions.py`). No upstream issue:
+runtime refuses to start on an untested kombu minor (`overrides.py`). No upstream issue:
 kombu has no API to publish a message inside a caller's own Redis script.
 """
 

@@ -5,7 +5,7 @@ The same as `celery --app <package>.worker.app worker [options]` without the `ce
 program around it: that program imports every command-line plugin installed (Flower's
 web app, a REPL, an AMQP shell) before it reads its arguments, a good part of a
 worker's start (docs/performance.md). `CLIContext` is Celery's own object for its
-commands; `versions.py` refuses a Celery minor this was not tested on.
+commands; `overrides.py` refuses a Celery minor this was not tested on.
 """
 
 import sys

@@ -1,6 +1,6 @@
 """The request class of every job task (`JobTaskClass.Request`), in the worker's main
 process, where a message becomes a job run. Celery has no hooks for these moments,
-hence a subclass of its Request (private API: `versions.py` refuses an untested
+hence a subclass of its Request (private API: `overrides.py` refuses an untested
 Celery minor).
 
 - Arrival: a job sent by a plain Celery client (no enqueued-at header: nobody
