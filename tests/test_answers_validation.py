@@ -67,5 +67,5 @@ def test_good_explicit_answers_are_accepted(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "out" / "src" / "orders_api" / "jobs" / "charge.py").is_file()
-    assert 'known-first-party' not in (tmp_path / "out" / "pyproject.toml").read_text()
+    assert "known-first-party" not in (tmp_path / "out" / "pyproject.toml").read_text()
     assert '"orders_api", "durable_jobs"' in (tmp_path / "out" / "pyproject.toml").read_text()

@@ -157,10 +157,7 @@ def test_rabbitmq_broker_is_the_default_broker_url(tmp_path: Path) -> None:
     assert (
         "BROKER_URL=amqp://guest:guest@127.0.0.1:5672//" in (project / ".env.example").read_text()
     )
-    assert (
-        '"amqp://guest:guest@127.0.0.1:5672//"'
-        in (project / f"{PKG}/settings.py").read_text()
-    )
+    assert '"amqp://guest:guest@127.0.0.1:5672//"' in (project / f"{PKG}/settings.py").read_text()
     assert "RabbitMQ" in (project / "README.md").read_text()
     # The API publishes through its thread there: the Redis enqueue path's tests stay out.
     assert not (project / "tests/integration/test_redis_enqueue.py").exists()

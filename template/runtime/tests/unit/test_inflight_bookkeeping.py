@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
 from durable_jobs._core.sending import ENQUEUED_AT_HEADER
 from durable_jobs._worker import ended_jobs, lost_jobs
 

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
+
 from durable_jobs._core.publisher import LoopPublisher
 from durable_jobs._core.sending import AcceptedJob, BrokerUnavailable, OutgoingJob
 

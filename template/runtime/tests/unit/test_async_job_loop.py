@@ -4,6 +4,7 @@ is cancelled and the loop stays usable."""
 import asyncio
 
 import pytest
+
 from durable_jobs._worker.event_loop import run_coroutine
 
 
