@@ -116,7 +116,9 @@ def test_final_image_is_non_root_has_bytecode_and_no_build_tools(project: Path) 
     dockerfile = (project / "Dockerfile").read_text()
     build, final = dockerfile.split("\nFROM ", 2)[1:]
     assert "UV_COMPILE_BYTECODE=1" in build
-    assert "uv sync --locked --no-dev --no-install-project" in build, "dependencies layer first"
+    # Dependencies in a layer of their own, before the code (the runtime's included).
+    assert "uv sync --locked --no-dev --no-install-workspace" in build, "dependencies first"
+    assert "source=runtime/pyproject.toml" in build, "the runtime takes part in the lock"
     assert re.search(r"^USER 10001", final, re.M)
     assert "HEALTHCHECK" in final
     # Only the environment comes across: no uv, no compiler, no source tree.

@@ -33,16 +33,23 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 def exported_series(project: Path) -> set[str]:
-    """Series names the service's code declares, as Prometheus sees them."""
+    """Series names the service's code and its runtime declare, as Prometheus sees
+    them; the outbox relay's only where a database makes it run."""
     names = set(BUILT_IN)
-    redis = recorded_answers(project)["broker"] == "redis"
-    for path in (project / "src" / DEFAULT_PACKAGE).rglob("*.py"):
+    answers = recorded_answers(project)
+    code = [
+        *(project / "src" / DEFAULT_PACKAGE).rglob("*.py"),
+        *(project / "runtime/src").rglob("*.py"),
+    ]
+    if answers["database"] != "postgresql":
+        code = [path for path in code if path.name != "relay.py"]
+    for path in code:
         for kind, name in DECLARED.findall(path.read_text()):
             if kind == "Histogram":
                 names |= {f"{name}_bucket", f"{name}_count", f"{name}_sum"}
             else:
                 names.add(name)
-    return names if redis else names - REDIS_ONLY
+    return names if answers["broker"] == "redis" else names - REDIS_ONLY
 
 
 def selectors(node: Any) -> Iterator[Any]:

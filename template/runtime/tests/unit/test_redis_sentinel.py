@@ -2,12 +2,12 @@
 Redis broker), results, job records and Beat's lock. (Failing over is tested for real
 in the failover scenarios.)"""
 
+import pytest
 from redis.sentinel import SentinelConnectionPool
 
 from durable_jobs import RuntimeSettings
 from durable_jobs._core import redis_client, redis_transport, result_backend
 from durable_jobs._core.celery_app import make_celery
-from durable_jobs._worker.beat import redbeat_redis
 
 SENTINELS = "sentinel://:secret@s1:26379/2;sentinel://s2:26380;sentinel://s3"
 
@@ -53,6 +53,9 @@ def test_the_broker_goes_through_the_hardened_sentinel_transport() -> None:
 
 
 def test_beats_lock_lives_on_the_master_the_sentinels_name() -> None:
+    pytest.importorskip("redbeat", reason="the beat extra is not installed")
+    from durable_jobs._worker.beat import redbeat_redis  # noqa: PLC0415 (the beat extra)
+
     options = redbeat_redis(sentinel_settings())
     assert options["redbeat_redis_url"] == "redis-sentinel://"
     redis_options = options["redbeat_redis_options"]
