@@ -44,7 +44,7 @@ EXPECTED_FILES = [
     "runtime/src/durable_jobs/_core/idempotency.py",
     "runtime/src/durable_jobs/_core/records.py",
     "runtime/src/durable_jobs/_core/status.py",
-    "runtime/src/durable_jobs/_core/versions.py",
+    "runtime/src/durable_jobs/_core/overrides.py",
     "runtime/src/durable_jobs/_worker/install.py",
     "runtime/src/durable_jobs/_worker/reliability.py",
     "runtime/src/durable_jobs/_web/job_routes.py",
@@ -134,7 +134,9 @@ def test_rendered_files_look_hand_written(project: Path) -> None:
 def test_answers_file_records_every_answer_for_updates(project: Path) -> None:
     answers = recorded_answers(project)
     questions = {
-        key for key in yaml.safe_load((ROOT / "copier.yml").read_text()) if not key.startswith("_")
+        key
+        for key, spec in yaml.safe_load((ROOT / "copier.yml").read_text()).items()
+        if not key.startswith("_") and spec.get("when") is not False
     }
     assert questions <= set(answers)
     assert answers["_src_path"]

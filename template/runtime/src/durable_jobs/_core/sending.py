@@ -45,8 +45,16 @@ class OutgoingJob:
 def job_headers(request_id: str | None, enqueued_at: float | None = None) -> dict[str, Any]:
     return {
         REQUEST_ID_HEADER: request_id,
-        ENQUEUED_AT_HEADER: time.time() if enqueued_at is None else enqueued_at,
+        ENQUEUED_AT_HEADER: timestamp(time.time() if enqueued_at is None else enqueued_at),
     }
+
+
+def timestamp(seconds: float) -> str:
+    """A header's time, as decimal text to the microsecond: the same on every path.
+    A float header is not: aio-pika (pamqp) encodes it in 32 bits, where a timestamp
+    rounds to a 128-second step, and queue waits came out up to 64 s wrong. Readers
+    take `float()` of it, which also reads the floats older messages carry."""
+    return f"{seconds:.6f}"
 
 
 def payload_of(args: Any, kwargs: Any) -> Any:
