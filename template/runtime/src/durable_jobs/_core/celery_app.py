@@ -19,6 +19,7 @@ from .broker_options import (
 )
 from .celery_sends import record_celery_sends
 from .declaration import Job
+from .extras import check_extras
 from .queues import DEFAULT
 from .records import JobRecords
 from .redis_client import is_sentinel, sentinel_options
@@ -33,6 +34,7 @@ def make_celery(
     """The app both sides share; `jobs` (all of the service's) decide routes and the
     visibility timeout."""
     check_third_party()
+    check_extras(settings)
     use_hardened_broker_transport()
     control = control_exchange(settings)
     backend = "NoWaitSentinelBackend" if is_sentinel(settings.redis_url) else "NoWaitRedisBackend"
