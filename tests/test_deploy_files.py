@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -110,6 +111,53 @@ def seconds(duration: str) -> int:
 def test_dockerfile_passes_hadolint(project: Path) -> None:
     result = tool("hadolint", project / "Dockerfile")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def build_steps(dockerfile: str) -> list[tuple[list[str], list[str], str]]:
+    """The build stage's `uv sync` steps: (files bind-mounted, files copied before,
+    the command), in order."""
+    build = dockerfile.split("\nFROM ", 2)[1]
+    steps, copied = [], []
+    for instruction in re.split(r"\n(?=[A-Z]+ )", build):
+        if instruction.startswith("COPY ") and "--from" not in instruction:
+            copied += instruction.split()[1:-1]
+        elif instruction.startswith("RUN ") and "uv sync" in instruction:
+            mounted = re.findall(r"type=bind,source=([^,]+),", instruction)
+            command = instruction[instruction.index("uv sync") :].split("\n")[0]
+            steps.append((mounted, list(copied), command))
+    return steps
+
+
+@pytest.mark.xdist_group("processes")
+def test_the_images_build_steps_install_the_service_and_its_runtime(
+    rabbitmq_project: Path, tmp_path: Path
+) -> None:
+    """Each `uv sync` of the Dockerfile, run as a process with only the files the build
+    gives it at that step: the locked dependencies first, then both packages as wheels."""
+    context, environment = tmp_path / "context", tmp_path / "venv"
+    steps = build_steps((rabbitmq_project / "Dockerfile").read_text())
+    assert len(steps) == 2
+    for mounted, copied, command in steps:
+        for name in [*mounted, *copied]:
+            source, target = rabbitmq_project / name, context / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_dir():
+                shutil.copytree(source, target, dirs_exist_ok=True, ignore=IGNORED_IN_BUILDS)
+            else:
+                shutil.copy(source, target)
+        run(command.split(), context, UV_PROJECT_ENVIRONMENT=str(environment))
+    imported = run(
+        [str(environment / "bin/python"), "-c", IMPORTS_IN_THE_IMAGE], tmp_path
+    ).stdout.split()
+    assert imported == [str(environment / "lib"), str(environment / "lib")]
+
+
+IGNORED_IN_BUILDS = shutil.ignore_patterns(".venv", "__pycache__", "tests", "bench")
+# Both from the environment's site-packages: installed, not linked to a source tree.
+IMPORTS_IN_THE_IMAGE = (
+    "import acme_jobs.api.app, durable_jobs.web, pathlib; "
+    "print(*(pathlib.Path(m.__file__).parents[3] for m in (acme_jobs, durable_jobs)))"
+)
 
 
 def test_final_image_is_non_root_has_bytecode_and_no_build_tools(project: Path) -> None:
