@@ -1,0 +1,1 @@
+"""The bench's job (discovered like a service's)."""

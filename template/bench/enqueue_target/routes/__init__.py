@@ -1,0 +1,1 @@
+"""The bench's route (discovered like a service's)."""
