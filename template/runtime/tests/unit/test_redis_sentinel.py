@@ -29,19 +29,27 @@ def test_a_sentinel_url_names_every_sentinel_and_the_masters_database() -> None:
     assert not redis_client.is_sentinel("redis://127.0.0.1:6379/0")
 
 
-def test_results_and_records_go_through_the_sentinels_on_either_broker() -> None:
-    for settings in (sentinel_settings(), sentinel_settings("amqp://guest:guest@h:5672//")):
-        app = make_celery(settings, ())
-        assert isinstance(app.backend, result_backend.NoWaitSentinelBackend)
-        assert app.conf.result_backend_transport_options["master_name"] == "jobs"
-        client = redis_client.sync_redis(settings.redis_url, master_name="jobs", timeout=0.5)
-        pool = client.connection_pool
-        assert isinstance(pool, SentinelConnectionPool)
-        assert pool.service_name == "jobs"
-        # Writes that must survive a failover wait for a replica by default with
-        # Sentinel, never without.
-        assert settings.effective_replica_acks == 1
+def results_and_records_go_through_the_sentinels(settings: RuntimeSettings) -> None:
+    app = make_celery(settings, ())
+    assert isinstance(app.backend, result_backend.NoWaitSentinelBackend)
+    assert app.conf.result_backend_transport_options["master_name"] == "jobs"
+    client = redis_client.sync_redis(settings.redis_url, master_name="jobs", timeout=0.5)
+    pool = client.connection_pool
+    assert isinstance(pool, SentinelConnectionPool)
+    assert pool.service_name == "jobs"
+    # Writes that must survive a failover wait for a replica by default with
+    # Sentinel, never without.
+    assert settings.effective_replica_acks == 1
     assert RuntimeSettings(_env_file=None).effective_replica_acks == 0
+
+
+def test_results_and_records_go_through_the_sentinels_on_a_redis_broker() -> None:
+    results_and_records_go_through_the_sentinels(sentinel_settings())
+
+
+def test_results_and_records_go_through_the_sentinels_on_a_rabbitmq_broker() -> None:
+    pytest.importorskip("aio_pika", reason="the rabbitmq extra is not installed")
+    results_and_records_go_through_the_sentinels(sentinel_settings("amqp://guest:guest@h:5672//"))
 
 
 def test_the_broker_goes_through_the_hardened_sentinel_transport() -> None:
