@@ -17,9 +17,14 @@ __all__ = ["MIN_ADMIN_TOKEN_LENGTH", "RuntimeSettings", "Seconds"]
 class RuntimeSettings(ConnectionSettings, ApiSettings, ProcessSettings, DatabaseSettings):
     # .env.secrets holds what Copier generated (it may be missing); .env, the user's
     # own, wins over it, and the environment wins over both. Empty values
-    # (`BROKER_URL=` in .env) mean "use the default".
+    # (`BROKER_URL=` in .env) mean "use the default". A refused value is never echoed:
+    # pydantic prints the input (a token, or every setting with the URLs' passwords)
+    # into the error, and so into container logs.
     model_config = SettingsConfigDict(
-        env_file=(".env.secrets", ".env"), extra="ignore", env_ignore_empty=True
+        env_file=(".env.secrets", ".env"),
+        extra="ignore",
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
     )
 
     @model_validator(mode="after")

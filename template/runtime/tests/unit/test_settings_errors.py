@@ -1,0 +1,35 @@
+"""A refused setting says what is wrong and what is allowed, never the secrets it was
+given: the error goes to the logs of a container that failed to start."""
+
+import pytest
+from pydantic import ValidationError
+
+from durable_jobs import RuntimeSettings
+
+TOKEN = "fifteen-chars!!"
+PASSWORD = "pw"
+
+
+def refusal(**values: object) -> str:
+    with pytest.raises(ValidationError) as refused:
+        RuntimeSettings(_env_file=None, **values)  # type: ignore[arg-type]
+    return str(refused.value)
+
+
+def test_a_short_admin_token_is_refused_without_showing_it() -> None:
+    message = refusal(admin_token=TOKEN)
+    assert "at least 16 characters" in message
+    assert TOKEN not in message
+
+
+def test_timeouts_that_cannot_work_are_refused_without_showing_any_setting() -> None:
+    message = refusal(
+        redis_url=f"redis://:{PASSWORD}@127.0.0.1:6379/0",
+        enqueue_timeout=0.5,
+        broker_socket_timeout=0.5,
+    )
+    assert "ENQUEUE_TIMEOUT must be longer than BROKER_SOCKET_TIMEOUT" in message
+    # pydantic would echo the settings it was given, shortened to their first and
+    # last characters: the start of the Redis URL, password included.
+    assert "input_value" not in message
+    assert "redis://" not in message
