@@ -12,8 +12,8 @@ help:  ## List the targets
 install:  ## Create the template's dev environment (.venv) from uv.lock
 	$(UV) sync --frozen
 
-demo: install  ## Render a demo service, boot it against Redis (private if none runs), send a job, print its state
-	$(RUN) python scripts/demo.py
+demo:  ## Render a demo service, boot it against Redis (private if none runs), send a job, print its state
+	$(RUN) --no-group runtime python scripts/demo.py
 
 test: install test-runtime  ## The whole suite (PYTEST_ARGS='-m "not failover"' skips the broker-cluster failovers)
 	$(RUN) ruff check tests scripts migrations
