@@ -6,12 +6,10 @@ one place; each group lives in a module of its own."""
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
-from .api_settings import MIN_ADMIN_TOKEN_LENGTH, ApiSettings
-from .connection_settings import ConnectionSettings, Seconds
+from .api_settings import ApiSettings
+from .connection_settings import ConnectionSettings
 from .database_settings import DatabaseSettings
 from .process_settings import ProcessSettings
-
-__all__ = ["MIN_ADMIN_TOKEN_LENGTH", "RuntimeSettings", "Seconds"]
 
 
 class RuntimeSettings(ConnectionSettings, ApiSettings, ProcessSettings, DatabaseSettings):

@@ -45,9 +45,11 @@ def check_tested_versions(installed: dict[str, str] | None = None) -> None:
             )
 
 
-def check_overrides(overrides: tuple[Override, ...] = OVERRIDES) -> None:
+def check_overrides(
+    overrides: tuple[Override, ...] = OVERRIDES, installed: dict[str, str] | None = None
+) -> None:
     """Each overridden attribute still exists on its base (installed libraries only)."""
-    found = installed_versions()
+    found = installed_versions() if installed is None else installed
     for override in overrides:
         if override.library not in found:
             continue
@@ -64,5 +66,6 @@ def check_overrides(overrides: tuple[Override, ...] = OVERRIDES) -> None:
 
 def check_third_party() -> None:
     """Refuse to start where an override may no longer hold (both checks above)."""
-    check_tested_versions()
-    check_overrides()
+    installed = installed_versions()
+    check_tested_versions(installed)
+    check_overrides(installed=installed)
