@@ -38,12 +38,11 @@ def effective_visibility_timeout(settings: RuntimeSettings, jobs: tuple[Job[Any]
 
 def use_hardened_broker_transport() -> None:
     """The broker URL resolves to our hardened transports (`redis_transport.py`,
-    `amqp_transport.py`)
-    through kombu's own table of URL schemes, so the URL every tool sees stays
-    `redis://` or `amqp://`: Flower recognises a broker by its scheme, and answered
-    "'redis' broker is not supported" to a `<module>:Transport://` URL. Only this
-    process's kombu is affected; a plain client elsewhere uses kombu's transport,
-    which publishes alike."""
+    `amqp_transport.py`) through kombu's own table of URL schemes, so the URL every
+    tool sees stays `redis://` or `amqp://`: Flower recognises a broker by its
+    scheme, and answered "'redis' broker is not supported" to a
+    `<module>:Transport://` URL. Only this process's kombu is affected; a plain client
+    elsewhere uses kombu's transport, which publishes alike."""
     for module in (redis_transport, amqp_transport):
         for scheme, transport in module.SCHEMES.items():
             TRANSPORT_ALIASES[scheme] = f"{module.__name__}:{transport}"

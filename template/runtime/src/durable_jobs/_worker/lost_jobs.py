@@ -23,9 +23,9 @@ from kombu import Queue
 from kombu.exceptions import ChannelError, KombuError
 from redis.exceptions import RedisError
 
-from .._core.broker_options import effective_visibility_timeout, queue_name
+from .._core.broker_options import effective_visibility_timeout, job_queues, queue_name
 from .._core.declaration import DEFAULT_TIME_LIMIT
-from .._core.queues import DEFAULT, routed_queue
+from .._core.queues import DEFAULT
 from .._core.records import JobRecords
 from .._core.redis_client import redis_client
 from .._core.sending import ENQUEUED_AT_HEADER, send_job
@@ -100,13 +100,14 @@ def republish_silent_jobs(app: Celery, settings: RuntimeSettings) -> list[str]:
     republished = []
     backlog: dict[str, int] = {}
     threshold = 2 * effective_visibility_timeout(settings, resources.jobs())
-    queue_of = {job.name: routed_queue(settings, job.spec.queue) for job in resources.jobs()}
+    queue_of = job_queues(settings, resources.jobs())
+    default_queue = queue_name(settings, DEFAULT)
     for job_id in records.silent_since(threshold, SWEEP_BATCH):
         record = records.get(job_id)
         if record is None or reader.status_of(record).state in states.READY_STATES:
             records.ended(job_id)
             continue
-        queue = queue_name(settings, queue_of.get(record.name, DEFAULT))
+        queue = queue_of.get(record.name, default_queue)
         if queue not in backlog:
             backlog[queue] = waiting_in(app, queue)
         if backlog[queue]:
