@@ -1,0 +1,33 @@
+"""Testing and development tools of durable_jobs services: the servers a service needs
+(found or started privately), its processes started exactly as its Procfile says, and
+waiting for a job as a client would. A service's own tests import them from here.
+
+    python -m durable_jobs.testing.servers SETTINGS [--for-tests] COMMAND...
+    python -m durable_jobs.testing.update_leftovers [DIRECTORY]
+
+Waiting for jobs (`wait_for_final`) needs the `testing` extra (pytest, httpx2).
+"""
+
+from .local_servers import LocalServer, private_server
+from .polling import wait_for_final
+from .process_supervisor import ManagedProcess, ProcessSupervisor, free_port, http_ok, log_matches
+from .procfile import procfile_argv, procfile_commands
+from .server_process import ServerUnavailable
+from .servers import DEFAULT_TEST_DATABASE_SERVER, needs, provided
+
+__all__ = [
+    "DEFAULT_TEST_DATABASE_SERVER",
+    "LocalServer",
+    "ManagedProcess",
+    "ProcessSupervisor",
+    "ServerUnavailable",
+    "free_port",
+    "http_ok",
+    "log_matches",
+    "needs",
+    "private_server",
+    "procfile_argv",
+    "procfile_commands",
+    "provided",
+    "wait_for_final",
+]

@@ -1,0 +1,359 @@
+"""Fixtures of the runtime's tests: the fixture service (fixture_service/, booted as the
+Procfile beside this file says), isolated settings, the servers its configuration
+needs (a private database of the run's own when DATABASE_URL is set), real processes.
+
+The configuration under test is the environment's, as for any service: BROKER_URL
+(Redis when unset), DATABASE_URL (the server the run's database is created on),
+PRIORITY_QUEUES. Tests of what another configuration does skip (support/service.py)."""
+
+import contextlib
+import importlib.util
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fixture_service.db.migrate import upgrade
+from fixture_service.settings import Settings
+from kombu import Queue
+from kombu.exceptions import ChannelError
+from pydantic import SecretStr
+from redis import Redis
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
+from support.service import (
+    CONFIGURED,
+    DATABASE_SERVER,
+    ON_RABBITMQ,
+    SERVICE_JOBS,
+    WITH_DATABASE,
+    WITH_PRIORITY_QUEUES,
+)
+
+from durable_jobs._core.amqp_queues import dead_letter_queue
+from durable_jobs._core.celery_app import make_celery
+from durable_jobs.testing import (
+    ManagedProcess,
+    ProcessSupervisor,
+    ServerUnavailable,
+    free_port,
+    http_ok,
+    log_matches,
+    needs,
+    procfile_argv,
+    provided,
+)
+
+TESTS_DIR = Path(__file__).resolve().parent
+# The fixture service's "project": its Procfile, and the folder its processes run in.
+PROJECT_DIR = TESTS_DIR
+CELERY_APP = "fixture_service.worker.app"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+WORKER_READY = r"\S+@\S+ ready\."
+RELAY_READY = "outbox relay started"
+# Resilience tests trade duplicate starts of long jobs for recovery in seconds (see
+# VISIBILITY_TIMEOUT in settings.py); their chaos jobs are short and idempotent.
+FAST_RECOVERY = {"visibility_timeout": 5, "unacked_restore_interval": 1, "retry_after": 1}
+ADMIN_TOKEN = "test-admin-token-not-a-secret"
+# Tests of the processes of an extra, collected only where it is installed (a project
+# runs this suite with the extras of its own options).
+EXTRA_TESTS = {
+    "integration/test_flower.py": "flower",
+    "integration/test_flower_on_rabbitmq.py": "flower",
+    "resilience/test_beat_failover.py": "redbeat",
+}
+collect_ignore = [
+    path for path, extra in EXTRA_TESTS.items() if not importlib.util.find_spec(extra)
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.integration)
+        if "resilience" in item.path.parts:
+            item.add_marker(pytest.mark.integration)
+            item.add_marker(pytest.mark.resilience)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed:
+        for value in getattr(item, "funcargs", {}).values():
+            if isinstance(value, ProcessSupervisor | RunningService):
+                report.sections.append(("logs of the processes", value.report()))
+    return report
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[None]:
+    """The servers this configuration needs (durable_jobs.testing.servers): those the
+    environment names, else the default addresses if they answer, else private ones.
+    Their URLs go into the environment, where settings and service processes read them."""
+    if DATABASE_SERVER:
+        os.environ.setdefault("TEST_DATABASE_SERVER", DATABASE_SERVER)
+    try:
+        with provided(needs(CONFIGURED, for_tests=True)) as (variables, _):
+            previous = dict(os.environ)
+            os.environ.update(variables)
+            yield
+            os.environ.clear()
+            os.environ.update(previous)
+    except ServerUnavailable as exc:
+        pytest.fail(f"{exc}\n`pytest tests/unit` runs the tests that need none.", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _servers_for_integration_tests(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("integration"):
+        request.getfixturevalue("servers")
+
+
+@pytest.fixture(scope="session")
+def redis_url(servers: None) -> str:
+    return os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+
+
+@pytest.fixture(scope="session")
+def database_url(servers: None) -> Iterator[str]:
+    """A database of this test run's own, migrated to the newest revision, dropped at
+    the end. Settings built from then on (and the services' environments) use it."""
+    server = make_url(os.environ["TEST_DATABASE_SERVER"])
+    name = f"test_fixture_service_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.fail(
+            f"These tests need PostgreSQL at {server.render_as_string()} ({exc.orig}): "
+            "this user must be allowed to create databases there.",
+            pytrace=False,
+        )
+    url = server.set(database=name).render_as_string(hide_password=False)
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    try:
+        upgrade(Settings(_env_file=None))
+        yield url
+    finally:
+        if previous is None:
+            del os.environ["DATABASE_URL"]
+        else:
+            os.environ["DATABASE_URL"] = previous
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_settings(directory: Path) -> Settings:
+    """Settings for one test or service: its own prefixes and directories, no `.env`."""
+    run_id = uuid.uuid4().hex[:10]
+    return Settings(
+        _env_file=None,
+        redis_url=os.environ.get("REDIS_URL", DEFAULT_REDIS_URL),
+        key_prefix=f"test-{run_id}:",
+        queue_prefix=f"test-{run_id}-",
+        storage_dir=directory / "storage",
+        mail_dir=directory / "mail",
+        admin_token=SecretStr(ADMIN_TOKEN),
+    )
+
+
+def clean_up(client: Redis, settings: Settings) -> None:
+    """Delete what a test left on the shared Redis and broker."""
+    keys = list(client.scan_iter(f"{settings.key_prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    app = make_celery(settings, SERVICE_JOBS)
+    queues = list(app.conf.task_queues)
+    if ON_RABBITMQ:
+        queues.append(dead_letter_queue(settings))
+    with app.connection_for_write() as connection:
+        for queue in queues:
+            with connection.channel() as channel, contextlib.suppress(ChannelError):
+                Queue(queue.name).bind(channel).delete()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    if WITH_DATABASE:
+        request.getfixturevalue("database_url")
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def redis(redis_url: str, settings: Settings) -> Iterator[Redis]:
+    client = Redis.from_url(redis_url, decode_responses=True)
+    yield client
+    clean_up(client, settings)
+
+
+def service_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment a service process gets: these settings, nothing from `.env`."""
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    # The fixture service and the chaos jobs are importable from here, not installed.
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS_DIR), str(TESTS_DIR / "resilience")])
+    for name, value in settings.model_dump(exclude_none=True).items():
+        env[name.upper()] = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def supervisor(tmp_path: Path) -> Iterator[ProcessSupervisor]:
+    processes = ProcessSupervisor(tmp_path / "logs")
+    yield processes
+    processes.stop_all()
+
+
+def celery_cli(settings: Settings, *args: str, exit_code: int = 0) -> str:
+    """`celery --app <package>.worker.app ...`, as an operator of the service runs it;
+    what it printed (both streams)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "celery", "--app", CELERY_APP, *args],
+        env=service_env(settings),
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == exit_code, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def start_worker(
+    supervisor: ProcessSupervisor,
+    settings: Settings,
+    name: str = "worker",
+    *extra_args: str,
+    process: str = "worker",
+    metrics_port: int | None = None,
+) -> ManagedProcess:
+    """A worker as the Procfile starts it; its metrics endpoint only when asked for, so
+    tests running side by side never compete for the Procfile's port."""
+    argv = procfile_argv(PROJECT_DIR, process)
+    argv[-1] = " ".join([argv[-1], *extra_args])
+    port = "" if metrics_port is None else str(metrics_port)
+    env = service_env(
+        settings,
+        WORKER_METRICS_PORT=port,
+        WORKER_LOW_METRICS_PORT=port,
+        PROMETHEUS_MULTIPROC_DIR=str(settings.storage_dir.parent / "metrics" / name),
+    )
+    return supervisor.start(name, argv, env=env, cwd=PROJECT_DIR, ready=log_matches(WORKER_READY))
+
+
+def service_workers() -> list[tuple[str, str]]:
+    """The Procfile's workers this configuration runs, with the queues each consumes."""
+    if WITH_PRIORITY_QUEUES:
+        return [("worker", "high,default"), ("worker_low", "low")]
+    return [("worker", "")]
+
+
+def start_chaos_worker(
+    supervisor: ProcessSupervisor, settings: Settings, name: str = "worker"
+) -> ManagedProcess:
+    """A worker that also runs the chaos tasks of tests/resilience/chaos_tasks.py."""
+    return start_worker(supervisor, settings, name, "--include chaos_tasks", "--concurrency 2")
+
+
+@pytest.fixture
+def fast_recovery_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update=FAST_RECOVERY)
+
+
+def start_api(supervisor: ProcessSupervisor, settings: Settings) -> str:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    supervisor.start(
+        "api",
+        procfile_argv(PROJECT_DIR, "api"),
+        env=service_env(settings, API_PORT=str(port)),
+        cwd=PROJECT_DIR,
+        ready=http_ok(f"{url}/healthz"),
+    )
+    return url
+
+
+FLOWER_PASSWORD = "a-test-password-long-enough"
+
+
+def start_flower(supervisor: ProcessSupervisor, settings: Settings, **env: str) -> str:
+    """Flower as the Procfile starts it, with FLOWER_PASSWORD; its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    supervisor.start(
+        "flower",
+        procfile_argv(PROJECT_DIR, "flower"),
+        env=service_env(settings, FLOWER_PASSWORD=FLOWER_PASSWORD, FLOWER_PORT=str(port), **env),
+        cwd=PROJECT_DIR,
+        ready=http_ok(f"{url}/healthcheck"),
+    )
+    return url
+
+
+@dataclass
+class RunningService:
+    url: str
+    settings: Settings
+    redis: Redis
+    supervisor: ProcessSupervisor
+    # Each process's Prometheus endpoint but the API's (workers, relay), by Procfile name.
+    metrics_urls: dict[str, str]
+
+    def report(self) -> str:
+        return self.supervisor.report()
+
+
+def start_relay(
+    supervisor: ProcessSupervisor, settings: Settings, metrics_port: int | None = None
+) -> ManagedProcess:
+    """The relay as the Procfile starts it; its metrics endpoint only when asked for."""
+    port = "" if metrics_port is None else str(metrics_port)
+    return supervisor.start(
+        "relay",
+        procfile_argv(PROJECT_DIR, "relay"),
+        env=service_env(settings, RELAY_METRICS_PORT=port),
+        cwd=PROJECT_DIR,
+        ready=log_matches(RELAY_READY),
+    )
+
+
+@pytest.fixture(scope="module")
+def service(
+    redis_url: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningService]:
+    """The API, the workers and (with a database) the outbox relay as separate
+    processes, started as the Procfile says."""
+    if WITH_DATABASE:
+        request.getfixturevalue("database_url")
+    directory = tmp_path_factory.mktemp("service")
+    settings = make_settings(directory)
+    supervisor = ProcessSupervisor(directory / "logs")
+    client = Redis.from_url(redis_url, decode_responses=True)
+    metrics: dict[str, str] = {}
+    try:
+        for process, queues in service_workers():
+            port = free_port()
+            worker_settings = settings.model_copy(update={"worker_queues": queues})
+            start_worker(supervisor, worker_settings, process, process=process, metrics_port=port)
+            metrics[process] = f"http://127.0.0.1:{port}/metrics"
+        if WITH_DATABASE:
+            port = free_port()
+            start_relay(supervisor, settings, metrics_port=port)
+            metrics["relay"] = f"http://127.0.0.1:{port}/metrics"
+        api = start_api(supervisor, settings)
+        yield RunningService(api, settings, client, supervisor, metrics)
+    finally:
+        supervisor.stop_all()
+        clean_up(client, settings)
