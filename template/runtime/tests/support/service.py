@@ -22,7 +22,9 @@ SERVICE_JOBS = discover_jobs(jobs)
 # test-runtime` sets the latter): the server the run's own database is created on.
 DATABASE_SERVER = os.environ.get("TEST_DATABASE_SERVER") or os.environ.get("DATABASE_URL")
 # What this run's environment configures (BROKER_URL, the database, PRIORITY_QUEUES).
-CONFIGURED = Settings(_env_file=None, database_url=DATABASE_SERVER)
+CONFIGURED = Settings(
+    _env_file=None, **({"database_url": DATABASE_SERVER} if DATABASE_SERVER else {})
+)
 ON_RABBITMQ = CONFIGURED.broker_url.startswith("amqp")
 WITH_DATABASE = CONFIGURED.has_database
 WITH_PRIORITY_QUEUES = CONFIGURED.priority_queues

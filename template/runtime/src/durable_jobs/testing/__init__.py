@@ -1,6 +1,7 @@
 """Testing and development tools of durable_jobs services: the servers a service needs
-(found or started privately), its processes started exactly as its Procfile says, and
-waiting for a job as a client would. A service's own tests import them from here.
+(found or started privately), its processes started exactly as its Procfile says, its
+routes with enqueueing recorded instead of sent, and waiting for a job as a client
+would. A service's own tests import them from here.
 
     python -m durable_jobs.testing.servers SETTINGS [--for-tests] COMMAND...
     python -m durable_jobs.testing.update_leftovers [DIRECTORY]
@@ -12,6 +13,7 @@ from .local_servers import LocalServer, private_server
 from .polling import wait_for_final
 from .process_supervisor import ManagedProcess, ProcessSupervisor, free_port, http_ok, log_matches
 from .procfile import procfile_argv, procfile_commands
+from .recording_jobs import RecordingJobs, SentJob, record_jobs
 from .server_process import ServerUnavailable
 from .servers import DEFAULT_TEST_DATABASE_SERVER, needs, provided
 
@@ -20,6 +22,8 @@ __all__ = [
     "LocalServer",
     "ManagedProcess",
     "ProcessSupervisor",
+    "RecordingJobs",
+    "SentJob",
     "ServerUnavailable",
     "free_port",
     "http_ok",
@@ -29,5 +33,6 @@ __all__ = [
     "procfile_argv",
     "procfile_commands",
     "provided",
+    "record_jobs",
     "wait_for_final",
 ]
