@@ -5,23 +5,21 @@ Shared by the boot tests and `scripts/demo.py`.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-# The rendered project's process supervisor serves the template too: one implementation.
-sys.path.insert(0, str(ROOT / "template" / "tests"))
-
-from support.process_supervisor import (  # noqa: E402
+# The runtime's process supervisor serves the template's tests too: one implementation.
+from durable_jobs.testing.process_supervisor import (
     ManagedProcess,
     ProcessSupervisor,
     http_ok,
     log_matches,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 WORKER_READY = r"\S+@\S+ ready\."
 START_TIMEOUT = 60

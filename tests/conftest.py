@@ -16,10 +16,10 @@ import yaml
 from booting import ROOT
 from copier import run_copy
 from databases import create_database, drop_database
+from durable_jobs.testing.local_servers import ServerUnavailable
+from durable_jobs.testing.process_supervisor import ProcessSupervisor, free_port
 from redis import Redis
 from servers import server_url, start_private_servers
-from support.local_servers import ServerUnavailable
-from support.process_supervisor import ProcessSupervisor, free_port
 from updating import clone_with_releases
 
 FULL_RABBITMQ = {

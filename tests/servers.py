@@ -14,7 +14,12 @@ from contextlib import ExitStack
 
 import pytest
 from booting import ROOT  # noqa: F401  (puts the rendered project's test support on the path)
-from support.local_servers import ServerUnavailable, answers, private_server, require_programs
+from durable_jobs.testing.local_servers import (
+    ServerUnavailable,
+    answers,
+    private_server,
+    require_programs,
+)
 
 # The variable that points the suite at an existing server of each kind.
 VARIABLES = {"redis": "REDIS_URL", "rabbitmq": "RABBITMQ_URL", "postgresql": "TEST_DATABASE_SERVER"}

@@ -20,9 +20,9 @@ from booting import (
 )
 from conftest import SERVER_VARIABLES
 from databases import psql
+from durable_jobs.testing.process_supervisor import ProcessSupervisor, log_matches
 from network_namespace import empty_network, pids_in
 from redis import Redis
-from support.process_supervisor import ProcessSupervisor, log_matches
 
 TESTS = ROOT / "tests"
 pytestmark = [pytest.mark.boot, pytest.mark.xdist_group("processes")]

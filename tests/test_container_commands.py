@@ -17,7 +17,7 @@ import pytest
 import yaml
 from booting import WORKER_READY, wait_for_success
 from conftest import starts_a_worker
-from support.process_supervisor import (
+from durable_jobs.testing.process_supervisor import (
     ManagedProcess,
     ProcessSupervisor,
     free_port,

@@ -7,10 +7,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from databases import psql
+from durable_jobs.testing import local_servers
+from durable_jobs.testing.local_servers import (
+    ServerUnavailable,
+    answers,
+    private_server,
+    require_programs,
+)
 from redis import Redis
 from servers import TOOLS
-from support import local_servers
-from support.local_servers import ServerUnavailable, answers, private_server, require_programs
 
 DEFAULT_PORTS = {6379, 5672, 5432}
 # The first bytes of an AMQP 0-9-1 connection; the broker answers with Connection.Start.

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from conftest import DEFAULT_PACKAGE, SERVER_VARIABLES, project_env, render, run
+from durable_jobs.testing.process_supervisor import free_port
 from network_namespace import empty_network
-from support.process_supervisor import free_port
 
 
 def passes(result: subprocess.CompletedProcess[str]) -> None:

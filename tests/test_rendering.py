@@ -48,9 +48,13 @@ EXPECTED_FILES = [
     "runtime/src/durable_jobs/_worker/install.py",
     "runtime/src/durable_jobs/_worker/reliability.py",
     "runtime/src/durable_jobs/_web/job_routes.py",
+    "runtime/src/durable_jobs/testing/process_supervisor.py",
+    "runtime/tests/conftest.py",
+    "runtime/tests/integration/test_service_round_trip.py",
     "tests/conftest.py",
-    "tests/support/process_supervisor.py",
-    "tests/integration/test_service_round_trip.py",
+    "tests/api/test_charges.py",
+    "tests/jobs/test_charge.py",
+    "tests/resilience/test_worker_sigkill.py",
 ]
 # Jinja's delimiters as the template writes them; plain `}}` is a nested Python dict.
 JINJA_DEBRIS = re.compile(r"\{\{\s|\s\}\}|\{%|%\}|\{#\s")

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from booting import ROOT, start_worker_and_api, wait_for_success
 from conftest import DEFAULT_PACKAGE, run
+from durable_jobs.testing.process_supervisor import ProcessSupervisor
 from releases import RELEASES
-from support.process_supervisor import ProcessSupervisor
 from updating import copy, git, leftovers, update
 
 pytestmark = pytest.mark.boot

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(PROJECT / "bench"), str(PROJECT / "tests")]
+sys.path[:0] = [str(PROJECT / "bench")]
 
 from report import table  # noqa: E402
 from worker_throughput import OURS, throughput  # noqa: E402

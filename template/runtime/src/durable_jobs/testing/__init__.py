@@ -15,7 +15,9 @@ from .process_supervisor import ManagedProcess, ProcessSupervisor, free_port, ht
 from .procfile import procfile_argv, procfile_commands
 from .recording_jobs import RecordingJobs, SentJob, record_jobs
 from .server_process import ServerUnavailable
+from .service_state import remove_service_state
 from .servers import DEFAULT_TEST_DATABASE_SERVER, needs, provided
+from .test_jobs import add_jobs
 
 __all__ = [
     "DEFAULT_TEST_DATABASE_SERVER",
@@ -25,6 +27,7 @@ __all__ = [
     "RecordingJobs",
     "SentJob",
     "ServerUnavailable",
+    "add_jobs",
     "free_port",
     "http_ok",
     "log_matches",
@@ -34,5 +37,6 @@ __all__ = [
     "procfile_commands",
     "provided",
     "record_jobs",
+    "remove_service_state",
     "wait_for_final",
 ]

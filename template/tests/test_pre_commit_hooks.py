@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
 def run_hooks(repo: Path) -> subprocess.CompletedProcess[str]:
