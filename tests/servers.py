@@ -13,7 +13,6 @@ import time
 from contextlib import ExitStack
 
 import pytest
-from booting import ROOT  # noqa: F401  (puts the rendered project's test support on the path)
 from durable_jobs.testing.local_servers import (
     ServerUnavailable,
     answers,

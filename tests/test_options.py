@@ -36,26 +36,19 @@ class Option:
 OPTIONS = {
     "use_beat": Option(
         {"use_beat": True},
-        [
-            f"{PKG}/worker/beat.py",
-            "tests/resilience/beat_with_tick.py",
-            "tests/resilience/test_beat_failover.py",
-        ],
+        [f"{PKG}/worker/beat.py"],
         ["beat"],
         ["beat"],
     ),
     "use_flower": Option(
         {"use_flower": True},
-        [
-            f"{PKG}/flower.py",
-            "tests/integration/test_flower.py",
-        ],
+        [f"{PKG}/flower.py"],
         ["flower"],
         ["flower"],
     ),
     "use_priority_queues": Option(
         {"use_priority_queues": True},
-        ["tests/integration/test_priority_queues.py"],
+        [],
         ["worker_low"],
         ["worker-low"],
     ),
@@ -79,8 +72,6 @@ OPTIONS = {
                     "relay.py",
                 )
             ),
-            "tests/integration/test_outbox.py",
-            "tests/resilience/test_outbox_relay.py",
         ],
         ["relay"],
         ["migrate", "migration", "relay"],
@@ -159,8 +150,6 @@ def test_rabbitmq_broker_is_the_default_broker_url(tmp_path: Path) -> None:
     )
     assert '"amqp://guest:guest@127.0.0.1:5672//"' in (project / f"{PKG}/settings.py").read_text()
     assert "RabbitMQ" in (project / "README.md").read_text()
-    # The API publishes through its thread there: the Redis enqueue path's tests stay out.
-    assert not (project / "tests/integration/test_redis_enqueue.py").exists()
 
 
 def test_flower_password_is_generated_into_env_and_never_into_the_answers(tmp_path: Path) -> None:
