@@ -110,10 +110,20 @@ def servers() -> Iterator[None]:
         pytest.fail(f"{exc}\n`pytest tests/unit` runs the tests that need none.", pytrace=False)
 
 
+# The run's configuration, which unit tests keep out: they build settings from
+# explicit values.
+RUN_CONFIGURATION = ("BROKER_URL", "DATABASE_URL", "PRIORITY_QUEUES", "TEST_DATABASE_SERVER")
+
+
 @pytest.fixture(autouse=True)
-def _servers_for_integration_tests(request: pytest.FixtureRequest) -> None:
+def _servers_for_integration_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if request.node.get_closest_marker("integration"):
         request.getfixturevalue("servers")
+        return
+    for name in RUN_CONFIGURATION:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

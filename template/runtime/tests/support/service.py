@@ -10,6 +10,7 @@ from celery import Celery
 from fixture_service import jobs
 from fixture_service.jobs.charge import Charge
 from fixture_service.settings import Settings
+from pydantic import SecretStr
 
 from durable_jobs import discover_jobs
 from durable_jobs._core.broker_options import queue_name
@@ -22,9 +23,9 @@ SERVICE_JOBS = discover_jobs(jobs)
 # test-runtime` sets the latter): the server the run's own database is created on.
 DATABASE_SERVER = os.environ.get("TEST_DATABASE_SERVER") or os.environ.get("DATABASE_URL")
 # What this run's environment configures (BROKER_URL, the database, PRIORITY_QUEUES).
-CONFIGURED = Settings(
-    _env_file=None, **({"database_url": DATABASE_SERVER} if DATABASE_SERVER else {})
-)
+CONFIGURED = Settings(_env_file=None)
+if DATABASE_SERVER:
+    CONFIGURED = CONFIGURED.model_copy(update={"database_url": SecretStr(DATABASE_SERVER)})
 ON_RABBITMQ = CONFIGURED.broker_url.startswith("amqp")
 WITH_DATABASE = CONFIGURED.has_database
 WITH_PRIORITY_QUEUES = CONFIGURED.priority_queues

@@ -1,6 +1,8 @@
 """The Celery settings that keep jobs from being lost, on the app a service's worker
 gets (`create_worker_app`), for each broker. Nothing here connects."""
 
+from typing import Any
+
 import pytest
 from celery import Celery, Task
 from fixture_service import jobs
@@ -31,7 +33,7 @@ def app(request: pytest.FixtureRequest) -> Celery:
     return worker_app(broker_url=RABBITMQ) if request.param == "rabbitmq" else worker_app()
 
 
-def declared_tasks(app: Celery) -> dict[str, Task]:
+def declared_tasks(app: Celery) -> dict[str, Task[Any, Any]]:
     # The service's own tasks, not Celery's nor the tasks other tests may define.
     return {
         name: task

@@ -15,8 +15,8 @@ from .process_supervisor import ManagedProcess, ProcessSupervisor, free_port, ht
 from .procfile import procfile_argv, procfile_commands
 from .recording_jobs import RecordingJobs, SentJob, record_jobs
 from .server_process import ServerUnavailable
-from .service_state import remove_service_state
 from .servers import DEFAULT_TEST_DATABASE_SERVER, needs, provided
+from .service_state import remove_service_state
 from .test_jobs import add_jobs
 
 __all__ = [

@@ -3,6 +3,7 @@ retention period."""
 
 import time
 
+from celery.schedules import crontab
 from pydantic import Field
 
 from durable_jobs import JobSpec, JobTask, Payload, Queue, job
@@ -27,6 +28,19 @@ CLEANUP_OUTPUTS = JobSpec(
     keeps_result=False,
     queue=Queue.LOW,
 )
+
+
+# Beat sends it nightly (worker/beat.py collects every job module's BEAT_SCHEDULE).
+BEAT_SCHEDULE = {
+    "nightly-cleanup-of-old-outputs": {
+        "task": CLEANUP_OUTPUTS.name,
+        "schedule": crontab(hour=3, minute=0),
+        "args": [CleanupOutputs().model_dump()],
+        # A tick still waiting after an hour (workers down, long backlog) is dropped:
+        # the next night's run does the same work, and ticks must not pile up.
+        "options": {"expires": 3600},
+    },
+}
 
 
 @job(CLEANUP_OUTPUTS)
