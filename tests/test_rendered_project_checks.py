@@ -18,6 +18,11 @@ def passes(result: subprocess.CompletedProcess[str]) -> None:
     assert "skipped" not in summary
 
 
+EXAMPLE_JOBS = ("charge", "cleanup", "report", "welcome_email")
+EXAMPLE_ROUTES = ("charges", "reports", "signup")
+EXAMPLE_INTEGRATIONS = ("mailer", "payments", "storage")
+
+
 def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
     result = run(["make", "lint"], default_project)
     assert "Contracts: 6 kept, 0 broken." in result.stdout
@@ -162,3 +167,40 @@ def test_postgresql_project_on_redis_passes_its_own_lint_and_tests(
 ) -> None:
     run(["make", "lint"], postgres_project)
     passes(run(["make", "test"], postgres_project, REDIS_URL=redis_url))
+
+
+# Every example of a default render (jobs, routes, users.py, the integrations they use),
+# and the tests named after them: what a real service deletes first.
+EXAMPLES = [
+    *(f"src/{DEFAULT_PACKAGE}/jobs/{name}.py" for name in EXAMPLE_JOBS),
+    *(f"src/{DEFAULT_PACKAGE}/api/routes/{name}.py" for name in ("charges", "reports", "signup")),
+    f"src/{DEFAULT_PACKAGE}/api/users.py",
+    *(
+        f"src/{DEFAULT_PACKAGE}/integrations/{name}.py"
+        for name in ("mailer", "payments", "storage")
+    ),
+    "tests/api",
+    "tests/jobs",
+    "tests/integrations",
+]
+
+
+@pytest.mark.xdist_group("processes")
+def test_deleting_every_example_leaves_lint_tests_resilience_and_bench_green(
+    tmp_path: Path, redis_url: str
+) -> None:
+    project = render(tmp_path / "acme-jobs")
+    for example in EXAMPLES:
+        path = project / example
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    assert not list((project / f"src/{DEFAULT_PACKAGE}/jobs").glob("[!_]*.py"))
+    run(["make", "lint"], project)
+    passes(run(["make", "test"], project, REDIS_URL=redis_url))
+    resilience = run(["make", "test-resilience"], project, REDIS_URL=redis_url)
+    assert "completed 30, duplicated 0, lost 0" in resilience.stdout
+    bench = ["make", "bench", "ARGS=--quick --duration 1 --http-rounds 1 --rounds 1 --jobs 100"]
+    result = run(bench, project, timeout=900, REDIS_URL=redis_url)
+    assert "enqueue" in result.stdout, result.stdout[-3000:]

@@ -3,7 +3,7 @@
 routes with enqueueing recorded instead of sent, and waiting for a job as a client
 would. A service's own tests import them from here.
 
-    python -m durable_jobs.testing.servers SETTINGS [--for-tests] COMMAND...
+    python -m durable_jobs.testing.with_servers SETTINGS [--for-tests] COMMAND...
     python -m durable_jobs.testing.update_leftovers [DIRECTORY]
 
 Waiting for jobs (`wait_for_final`) needs the `testing` extra (pytest, httpx2).

@@ -2,7 +2,7 @@
 name (the environment, then `.env`); else the default address when something answers
 there; else a private one on a free loopback port for as long as the command runs.
 
-    python -m durable_jobs.testing.servers SETTINGS [--for-tests] COMMAND...
+    python -m durable_jobs.testing.with_servers SETTINGS [--for-tests] COMMAND...
 
 SETTINGS names the service's settings class (`package.settings:Settings`): Redis
 always, RabbitMQ when its BROKER_URL is `amqp://`, PostgreSQL when it has a
@@ -13,13 +13,9 @@ created on).
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 from .._core.settings import RuntimeSettings
@@ -109,33 +105,3 @@ def provided(needs: list[Need]) -> Iterator[tuple[dict[str, str], str]]:
                 f"a private {name} at {_shown(server)} (nothing answers at {_shown(need.url)})"
             )
         yield variables, "Servers: " + "; ".join(said) + "."
-
-
-def settings_class(path: str) -> type[RuntimeSettings]:
-    """`package.module:Class`, the service's settings."""
-    module, _, name = path.partition(":")
-    found: type[RuntimeSettings] = getattr(import_module(module), name)
-    return found
-
-
-def run_with_servers(settings: RuntimeSettings, command: list[str], for_tests: bool) -> int:
-    """Run `command` with the servers it needs; stop the private ones when it ends."""
-    try:
-        with provided(needs(settings, for_tests)) as (variables, line):
-            print(line, flush=True)
-            child = subprocess.Popen(command, env={**os.environ, **variables})
-            # Ctrl-C reaches the command through the terminal; a SIGTERM is passed on.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, lambda *_: child.send_signal(signal.SIGTERM))
-            return child.wait()
-    except ServerUnavailable as exc:
-        print(exc, file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, os.getcwd())  # the service's package, from the project's folder
-    settings, *arguments = sys.argv[1:]
-    for_tests = arguments[:1] == ["--for-tests"]
-    command = arguments[1:] if for_tests else arguments
-    sys.exit(run_with_servers(settings_class(settings)(), command, for_tests))
