@@ -21,12 +21,14 @@ test: install test-runtime  ## The whole suite (PYTEST_ARGS='-m "not failover"' 
 	$(RUN) pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 # The runtime is a library: linted and tested here directly, by its own configuration
-# (template/runtime/pyproject.toml), without rendering a project.
-test-runtime: install  ## The runtime's own lint (ruff, strict mypy) and tests
+# (template/runtime/pyproject.toml), without rendering a project. Its integration,
+# resilience and failover tests need servers: the suite runs them
+# (tests/test_runtime_suite.py) on the servers it starts, once per broker.
+test-runtime: install  ## The runtime's own lint (ruff, strict mypy) and unit tests
 	$(RUN) ruff check $(RUNTIME)
 	$(RUN) ruff format --check $(RUNTIME)
 	$(RUN) mypy --config-file $(RUNTIME)/pyproject.toml $(RUNTIME)/src $(RUNTIME)/tests
-	$(RUN) pytest $(RUNTIME)/tests
+	$(RUN) pytest $(RUNTIME)/tests/unit
 
 docs: install  ## Build the user guide into site/ (strict: a broken link fails)
 	NO_MKDOCS_2_WARNING=1 $(RUN) mkdocs build --strict -d site
