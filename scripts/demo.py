@@ -9,12 +9,14 @@ of the rendered project).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import types
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -27,10 +29,29 @@ from copier.errors import DirtyLocalWarning
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+TESTING = ROOT / "template" / "runtime" / "src" / "durable_jobs" / "testing"
+
+
+def runtime_helpers_without_the_runtime() -> None:
+    """`make demo` leaves the runtime out of this environment (the demo service has its
+    own). Its server and process helpers need only the standard library and redis:
+    reach them as plain modules, without the package's imports (Celery, FastAPI)."""
+    for name, path in (("durable_jobs", TESTING.parent), ("durable_jobs.testing", TESTING)):
+        package = types.ModuleType(name)
+        package.__path__ = [str(path)]
+        sys.modules[name] = package
+
+
+if importlib.util.find_spec("durable_jobs") is None:
+    runtime_helpers_without_the_runtime()
 
 from booting import start_worker_and_api  # noqa: E402
-from support.local_servers import ServerUnavailable, answers, private_server  # noqa: E402
-from support.process_supervisor import ProcessSupervisor, free_port  # noqa: E402
+from durable_jobs.testing.local_servers import (  # noqa: E402
+    ServerUnavailable,
+    answers,
+    private_server,
+)
+from durable_jobs.testing.process_supervisor import ProcessSupervisor, free_port  # noqa: E402
 
 DEFAULT_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 

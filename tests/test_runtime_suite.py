@@ -36,17 +36,16 @@ def runtime_suite(*args: str, **configuration: str) -> str:
         timeout=1500,
         check=False,
     )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-8000:]
-    print("\n".join(FIGURES.findall(output)))
-    return output
+    assert result.returncode == 0, (result.stdout + result.stderr)[-8000:]
+    print("\n".join(FIGURES.findall(result.stdout)))
+    return result.stdout
 
 
 def summary(output: str) -> str:
+    """pytest's last line: what passed, failed, was skipped."""
     return output.strip().splitlines()[-1]
 
 
-@pytest.mark.xdist_group("runtime-redis")
 def test_runtime_suite_on_redis(redis_url: str) -> None:
     output = runtime_suite("tests", "-m", "not failover", "-s", REDIS_URL=redis_url)
     assert "failed" not in summary(output)
@@ -56,7 +55,6 @@ def test_runtime_suite_on_redis(redis_url: str) -> None:
         assert "duplicated 0, lost 0" in line, line
 
 
-@pytest.mark.xdist_group("runtime-rabbitmq")
 def test_runtime_suite_on_rabbitmq_with_a_database_and_priority_queues(
     redis_url: str, rabbitmq_url: str
 ) -> None:
@@ -72,7 +70,6 @@ def test_runtime_suite_on_rabbitmq_with_a_database_and_priority_queues(
     assert "failed" not in summary(output)
 
 
-@pytest.mark.xdist_group("runtime-redis")
 def test_priority_queues_on_redis_let_a_high_job_overtake_the_backlog(redis_url: str) -> None:
     output = runtime_suite(
         "tests/integration/test_priority_queues.py", REDIS_URL=redis_url, PRIORITY_QUEUES="true"
@@ -81,7 +78,6 @@ def test_priority_queues_on_redis_let_a_high_job_overtake_the_backlog(redis_url:
 
 
 @pytest.mark.failover
-@pytest.mark.xdist_group("runtime-rabbitmq")
 def test_rabbitmq_cluster_failover_loses_nothing(redis_url: str, rabbitmq_url: str) -> None:
     """A 3-node cluster the test starts, its queue leader SIGKILLed mid-burst."""
     output = runtime_suite(
@@ -93,7 +89,6 @@ def test_rabbitmq_cluster_failover_loses_nothing(redis_url: str, rabbitmq_url: s
 
 
 @pytest.mark.failover
-@pytest.mark.xdist_group("runtime-redis")
 def test_redis_sentinel_failover_loses_nothing_with_replica_acks(redis_url: str) -> None:
     """A master, two replicas and three Sentinels the test starts, the master SIGKILLed
     mid-burst, with replica acknowledgement on and off; a script's jobs through a
@@ -103,7 +98,7 @@ def test_redis_sentinel_failover_loses_nothing_with_replica_acks(redis_url: str)
     assert len(figures) == 2, output[-5000:]
     with_acks = next(line for line in figures if "REDIS_REPLICA_ACKS=1" in line)
     assert "completed 500, duplicated 0, lost 0" in with_acks, with_acks
-    assert "3 passed" in summary(output)
+    assert "3 passed" in summary(output), summary(output)
 
 
 @pytest.mark.xdist_group("processes")

@@ -28,9 +28,7 @@ from durable_jobs.testing.local_servers import (
 )
 from durable_jobs.testing.process_supervisor import ProcessSupervisor
 
-pytestmark = on_rabbitmq
-
-pytestmark = pytest.mark.failover
+pytestmark = [on_rabbitmq, pytest.mark.failover]
 JOBS = 500
 
 

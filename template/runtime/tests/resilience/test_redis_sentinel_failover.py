@@ -31,9 +31,7 @@ from durable_jobs._core.redis_client import redis_client
 from durable_jobs.testing.local_servers import SentinelGroup, port_of, private_redis_sentinel
 from durable_jobs.testing.process_supervisor import ProcessSupervisor
 
-pytestmark = on_redis
-
-pytestmark = pytest.mark.failover
+pytestmark = [on_redis, pytest.mark.failover]
 JOBS = 500
 # A slow network between master and replicas; a loopback link is so fast that no
 # write is ever only on the master when it dies.
