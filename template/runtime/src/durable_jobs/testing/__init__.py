@@ -17,7 +17,7 @@ from .recording_jobs import RecordingJobs, SentJob, record_jobs
 from .server_process import ServerUnavailable
 from .servers import DEFAULT_TEST_DATABASE_SERVER, needs, provided
 from .service_state import remove_service_state
-from .test_jobs import add_jobs
+from .added_jobs import add_jobs
 
 __all__ = [
     "DEFAULT_TEST_DATABASE_SERVER",
