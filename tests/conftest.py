@@ -113,6 +113,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# Tests of minutes each (the runtime's suites): started first, one per xdist worker,
+# they end while the many short tests fill the other worker, instead of starting last
+# and keeping one worker busy alone at the end.
+LONGEST_FIRST = ("test_runtime_suite.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Once per run, in the process that owns it; xdist's workers inherit the variables.
     if hasattr(config, "workerinput") or config.getoption("--without-servers"):
