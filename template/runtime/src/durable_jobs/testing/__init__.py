@@ -9,6 +9,7 @@ would. A service's own tests import them from here.
 Waiting for jobs (`wait_for_final`) needs the `testing` extra (pytest, httpx2).
 """
 
+from .added_jobs import add_jobs
 from .local_servers import LocalServer, private_server
 from .polling import wait_for_final
 from .process_supervisor import ManagedProcess, ProcessSupervisor, free_port, http_ok, log_matches
@@ -17,7 +18,6 @@ from .recording_jobs import RecordingJobs, SentJob, record_jobs
 from .server_process import ServerUnavailable
 from .servers import DEFAULT_TEST_DATABASE_SERVER, needs, provided
 from .service_state import remove_service_state
-from .added_jobs import add_jobs
 
 __all__ = [
     "DEFAULT_TEST_DATABASE_SERVER",
