@@ -18,6 +18,9 @@ from fixture_service.settings import Settings
 
 from durable_jobs.testing.process_supervisor import ProcessSupervisor
 
+# Nothing here depends on the broker: the template runs it on one configuration.
+pytestmark = pytest.mark.broker_agnostic
+
 READ_TIMEOUT = 1.0
 
 

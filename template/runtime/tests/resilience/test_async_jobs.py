@@ -11,6 +11,9 @@ from watch import Jobs, marks
 
 from durable_jobs.testing.process_supervisor import ProcessSupervisor
 
+# Nothing here depends on the broker: the template runs it on one configuration.
+pytestmark = pytest.mark.broker_agnostic
+
 
 @pytest.fixture
 def jobs(settings: Settings, redis: Redis) -> Iterator[Jobs]:

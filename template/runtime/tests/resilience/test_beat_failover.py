@@ -3,12 +3,16 @@ when the leader is SIGKILLed."""
 
 import time
 
+import pytest
 from conftest import PROJECT_DIR, service_env, start_chaos_worker
 from fixture_service.settings import Settings
 from redis import Redis
 
 from durable_jobs._worker.beat import LOCK_TIMEOUT, LOOP_INTERVAL
 from durable_jobs.testing.process_supervisor import ManagedProcess, ProcessSupervisor, log_matches
+
+# Nothing here depends on the broker: the template runs it on one configuration.
+pytestmark = pytest.mark.broker_agnostic
 
 LEADER = r"beat: Acquired lock"
 SENT = "Sending due task tick-every-second"
