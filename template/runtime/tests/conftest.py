@@ -6,7 +6,6 @@ The configuration under test is the environment's, as for any service: BROKER_UR
 (Redis when unset), DATABASE_URL (the server the run's database is created on),
 PRIORITY_QUEUES. Tests of what another configuration does skip (support/service.py)."""
 
-import contextlib
 import importlib.util
 import os
 import subprocess
@@ -19,8 +18,6 @@ from pathlib import Path
 import pytest
 from fixture_service.db.migrate import upgrade
 from fixture_service.settings import Settings
-from kombu import Queue
-from kombu.exceptions import ChannelError
 from pydantic import SecretStr
 from redis import Redis
 from sqlalchemy import create_engine, make_url, text
@@ -28,14 +25,11 @@ from sqlalchemy.exc import OperationalError
 from support.service import (
     CONFIGURED,
     DATABASE_SERVER,
-    ON_RABBITMQ,
     SERVICE_JOBS,
     WITH_DATABASE,
     WITH_PRIORITY_QUEUES,
 )
 
-from durable_jobs._core.amqp_queues import dead_letter_queue
-from durable_jobs._core.celery_app import make_celery
 from durable_jobs.testing import (
     ManagedProcess,
     ProcessSupervisor,
@@ -46,6 +40,7 @@ from durable_jobs.testing import (
     needs,
     procfile_argv,
     provided,
+    remove_service_state,
 )
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -178,19 +173,9 @@ def make_settings(directory: Path) -> Settings:
     )
 
 
-def clean_up(client: Redis, settings: Settings) -> None:
+def clean_up(settings: Settings) -> None:
     """Delete what a test left on the shared Redis and broker."""
-    keys = list(client.scan_iter(f"{settings.key_prefix}*", count=1000))
-    if keys:
-        client.delete(*keys)
-    app = make_celery(settings, SERVICE_JOBS)
-    queues = list(app.conf.task_queues)
-    if ON_RABBITMQ:
-        queues.append(dead_letter_queue(settings))
-    with app.connection_for_write() as connection:
-        for queue in queues:
-            with connection.channel() as channel, contextlib.suppress(ChannelError):
-                Queue(queue.name).bind(channel).delete()
+    remove_service_state(settings, SERVICE_JOBS)
 
 
 @pytest.fixture
@@ -204,7 +189,7 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
 def redis(redis_url: str, settings: Settings) -> Iterator[Redis]:
     client = Redis.from_url(redis_url, decode_responses=True)
     yield client
-    clean_up(client, settings)
+    clean_up(settings)
 
 
 def service_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -366,4 +351,4 @@ def service(
         yield RunningService(api, settings, client, supervisor, metrics)
     finally:
         supervisor.stop_all()
-        clean_up(client, settings)
+        clean_up(settings)

@@ -7,7 +7,6 @@ from pathlib import Path
 import httpx2 as httpx
 from conftest import FLOWER_PASSWORD, clean_up, make_settings, start_flower
 from fixture_service.jobs.charge import CHARGE
-from redis import Redis
 from support.service import SERVICE_JOBS, a_charge, on_rabbitmq
 
 from durable_jobs import JobClient
@@ -48,4 +47,4 @@ def test_flower_reads_queue_lengths_from_rabbitmqs_management_api(
         finally:
             supervisor.stop_all()
             client.close()
-            clean_up(Redis.from_url(redis_url, decode_responses=True), settings)
+            clean_up(settings)

@@ -31,7 +31,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterat
     settings = make_settings(tmp_path_factory.mktemp("celery-sent"))
     yield settings
     client = Redis.from_url(redis_url, decode_responses=True)
-    clean_up(client, settings)
+    clean_up(settings)
     client.close()
 
 

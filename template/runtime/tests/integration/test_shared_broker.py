@@ -41,7 +41,7 @@ def two_services(redis_url: str, tmp_path: Path) -> Iterator[tuple[Settings, Set
     yield services
     client = Redis.from_url(redis_url, decode_responses=True)
     for settings in services:
-        clean_up(client, settings)
+        clean_up(settings)
     client.close()
 
 
