@@ -36,9 +36,19 @@ def runtime_suite(*args: str, **configuration: str) -> str:
         timeout=1500,
         check=False,
     )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-8000:]
+    assert result.returncode == 0, without_log_lines(result.stdout + result.stderr)[-8000:]
     print("\n".join(FIGURES.findall(result.stdout)))
     return result.stdout
+
+
+# A JSON log line of one of the fixture service's processes, as pytest shows it.
+LOG_LINE = re.compile(r"^(?:E?\s+)?\{\"")
+
+
+def without_log_lines(output: str) -> str:
+    """A failed run's output without its processes' JSON log lines (thousands in a burst):
+    what is left is pytest's traceback and summary."""
+    return "\n".join(line for line in output.splitlines() if not LOG_LINE.match(line))
 
 
 def summary(output: str) -> str:

@@ -54,6 +54,12 @@ class Jobs:
                 time.sleep(0.2)
         return {self.state(job_id) for job_id in job_ids}
 
+    def not_final(self, job_ids: list[str], shown: int = 10) -> dict[str, str]:
+        """Some of the jobs that are not final yet, with their states: what a timeout shows."""
+        states = {job_id: self.state(job_id) for job_id in job_ids}
+        stuck = {job_id: s for job_id, s in states.items() if s not in FINAL | {UNKNOWN}}
+        return dict(list(stuck.items())[:shown])
+
     def state(self, job_id: str) -> str:
         """The job's state; UNKNOWN when its record is gone (lost with a Redis master
         that died before a replica had it)."""
