@@ -27,7 +27,7 @@ test: install test-runtime  ## The whole suite (PYTEST_ARGS='-m "not failover"' 
 test-runtime: install  ## The runtime's own lint (ruff, strict mypy) and unit tests
 	$(RUN) ruff check $(RUNTIME)
 	$(RUN) ruff format --check $(RUNTIME)
-	$(RUN) mypy --config-file $(RUNTIME)/pyproject.toml $(RUNTIME)/src $(RUNTIME)/tests
+	$(RUN) mypy --config-file $(RUNTIME)/pyproject.toml $(RUNTIME)/src $(RUNTIME)/tests $(RUNTIME)/bench
 	$(RUN) pytest $(RUNTIME)/tests/unit
 
 docs: install  ## Build the user guide into site/ (strict: a broken link fails)

@@ -3,25 +3,26 @@
 - `POST /bare`: FastAPI doing nothing (the ceiling);
 - `POST /naive`: the common pattern, `.delay()` inside an `async def` route with a
   Redis result backend: every publish holds the event loop.
-{%- if broker == 'rabbitmq' %}
+
+On RabbitMQ (BROKER_URL amqp://), two more:
 - `POST /naive-confirmed`: the same with publisher confirms (`confirm_publish`), so
   that a 202 means what the service's does: RabbitMQ has the job;
 - `POST /naive-quorum`: the same again into a quorum queue (Celery's
   `task_default_queue_type = "quorum"`), so that RabbitMQ has it the way the
   service's queues hold it: replicated, confirmed once a majority of nodes wrote it.
-{%- endif %}
 
-`uvicorn --factory bench.baseline_app:create_app` (bench/run.py starts it).
+`uvicorn --factory baseline_app:create_app` (run.py starts it).
 """
 
 from typing import Any
 
+from bench_service.settings import Settings, get_settings
 from celery import Celery
-from durable_jobs._web import metrics
-from durable_jobs._web.loop_lag import watch_loop_lag
 from fastapi import FastAPI
 
-from {{ package_name }}.settings import get_settings
+from durable_jobs._core.broker_options import is_redis
+from durable_jobs._web import metrics
+from durable_jobs._web.loop_lag import watch_loop_lag
 
 
 def create_app() -> FastAPI:
@@ -37,8 +38,28 @@ def create_app() -> FastAPI:
     @celery.task(name="bench.naive_noop")
     def noop() -> None:
         return None
-{%- if broker == 'rabbitmq' %}
 
+    app = FastAPI(lifespan=watch_loop_lag)
+
+    @app.post("/bare", status_code=202)
+    async def bare() -> dict[str, Any]:
+        return {"accepted": True}
+
+    @app.post("/naive", status_code=202)
+    async def naive() -> dict[str, Any]:
+        result = noop.delay()
+        return {"id": result.id}
+
+    if not is_redis(settings.effective_broker_url):
+        add_confirmed_baselines(app, settings)
+
+    app.include_router(metrics.router)
+    return app
+
+
+def add_confirmed_baselines(app: FastAPI, settings: Settings) -> None:
+    """`/naive-confirmed` and `/naive-quorum` (RabbitMQ only: confirms and quorum queues
+    are RabbitMQ's)."""
     confirmed = Celery(
         "naive-confirmed",
         broker=settings.effective_broker_url,
@@ -65,19 +86,6 @@ def create_app() -> FastAPI:
     @quorum.task(name="bench.naive_noop")
     def quorum_noop() -> None:
         return None
-{%- endif %}
-
-    app = FastAPI(lifespan=watch_loop_lag)
-
-    @app.post("/bare", status_code=202)
-    async def bare() -> dict[str, Any]:
-        return {"accepted": True}
-
-    @app.post("/naive", status_code=202)
-    async def naive() -> dict[str, Any]:
-        result = noop.delay()
-        return {"id": result.id}
-{%- if broker == 'rabbitmq' %}
 
     @app.post("/naive-confirmed", status_code=202)
     async def naive_confirmed() -> dict[str, Any]:
@@ -88,7 +96,3 @@ def create_app() -> FastAPI:
     async def naive_quorum() -> dict[str, Any]:
         result = quorum_noop.delay()
         return {"id": result.id}
-{%- endif %}
-
-    app.include_router(metrics.router)
-    return app

@@ -1,7 +1,8 @@
 """What the bench enqueues: a job with a small payload, as a service's jobs have."""
 
-from durable_jobs import JobSpec, JobTask, Payload, job
 from pydantic import Field
+
+from durable_jobs import JobSpec, JobTask, Payload, job
 
 
 class Target(Payload):

@@ -1,9 +1,7 @@
 """Each measurement runs under key and queue prefixes of its own, so it can share a
-Redis (and broker) with a running service, and deletes what it wrote afterwards.
-{%- if database == 'postgresql' %} The
-run has a database of its own too (`own_database`), created on the server
-DATABASE_URL names and dropped at the end.
-{%- endif %}"""
+Redis (and broker) with a running service, and deletes what it wrote afterwards. When
+DATABASE_URL is set, the run has a database of its own too (`own_database`), created
+on the server it names and dropped at the end."""
 
 from __future__ import annotations
 
@@ -11,27 +9,23 @@ import contextlib
 import os
 import time
 import uuid
-from collections.abc import Callable{% if database == 'postgresql' %}, Iterator{% endif %}
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bench_service import jobs
+from bench_service.settings import Settings
 from default_celery import defaults_queue
+from kombu import Queue
+from kombu.exceptions import ChannelError
+
 from durable_jobs import discover_jobs
-{%- if broker == 'rabbitmq' %}
-from durable_jobs._core.amqp_queues import dead_letter_queue
-{%- endif %}
+from durable_jobs._core.broker_options import is_redis
 from durable_jobs._core.celery_app import make_celery
 from durable_jobs._core.redis_client import redis_client
 from durable_jobs.testing.process_supervisor import ManagedProcess
-from kombu import Queue
-from kombu.exceptions import ChannelError
-{%- if database == 'postgresql' %}
-from sqlalchemy import create_engine, make_url, text
-{%- endif %}
+from durable_jobs.testing.service_state import remove_service_state
 
-from {{ package_name }} import jobs as service_jobs
-from {{ package_name }}.settings import Settings
-
-PROJECT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
 # Longest any measurement waits for a worker before it gives up and says so.
 WAIT_TIMEOUT = 300
 
@@ -44,13 +38,13 @@ def fresh_settings() -> Settings:
 
 
 def run_env(settings: Settings, **extra: str) -> dict[str, str]:
-    """The environment of a process under test: these prefixes, the log level it ships
-    with unless LOG_LEVEL says otherwise."""
+    """The environment of a process under test: these prefixes, the bench's modules
+    importable, the log level a service ships with unless LOG_LEVEL says otherwise."""
     return {
         **os.environ,
         "KEY_PREFIX": settings.key_prefix,
         "QUEUE_PREFIX": settings.queue_prefix,
-        "PYTHONPATH": str(PROJECT / "bench"),
+        "PYTHONPATH": str(BENCH),
         **extra,
     }
 
@@ -69,40 +63,48 @@ def wait_for(
         time.sleep(0.001)
 
 
+# The baselines' queues (default_celery.py, baseline_app.py), beside the bench service's.
+BASELINE_QUEUES = ("naive", "naive-quorum")
+
+
 def delete_run(settings: Settings) -> None:
-    """Every queue of the run from the broker, and every key under its prefix."""
-    app = make_celery(settings, discover_jobs(service_jobs))
-    names = [queue.name for queue in app.conf.task_queues] + [defaults_queue(settings)]
-    names += [f"{settings.queue_prefix}naive"]  # the baseline app's (baseline_app.py)
-{%- if broker == 'rabbitmq' %}
-    names += [f"{settings.queue_prefix}naive-quorum"]
-    names += [dead_letter_queue(settings).name]
-{%- endif %}
+    """Every queue and key of the run: the bench service's (as a test run's are
+    removed) and the baselines'."""
+    remove_service_state(settings, discover_jobs(jobs))
+    names = [defaults_queue(settings), *(settings.queue_prefix + name for name in BASELINE_QUEUES)]
+    app = make_celery(settings, ())
     with app.connection_for_write() as connection:
         for name in names:
             with connection.channel() as channel, contextlib.suppress(ChannelError):
                 Queue(name).bind(channel).delete()
-    redis = redis_client(settings)
-    keys = [*redis.scan_iter(f"{settings.key_prefix}*")]
-    keys += redis.scan_iter(f"*{settings.queue_prefix}*")
-    for start in range(0, len(keys), 1000):
-        redis.delete(*keys[start : start + 1000])
-{%- if database == 'postgresql' %}
+    if is_redis(settings.effective_broker_url):
+        # The naive baseline's app has no key prefix: its queue and kombu's bindings
+        # carry the run's queue prefix only.
+        redis = redis_client(settings)
+        keys = list(redis.scan_iter(f"*{settings.queue_prefix}*", count=1000))
+        if keys:
+            redis.delete(*keys)
 
 
 @contextlib.contextmanager
 def own_database() -> Iterator[None]:
-    """DATABASE_URL, for this process and those it starts, names a new empty database
-    on the same server (the API's readiness asks it; no measured path writes to it),
-    dropped afterwards. The user DATABASE_URL names must be allowed to create one."""
-    configured = make_url(Settings().database_url.get_secret_value())
+    """With DATABASE_URL set, it names, for this process and those it starts, a new
+    empty database on the same server (the API's readiness asks it; no measured path
+    writes to it), dropped afterwards: its user must be allowed to create one. Without
+    DATABASE_URL, nothing."""
+    configured = Settings().database_url.get_secret_value()
+    if not configured:
+        yield
+        return
+    from sqlalchemy import create_engine, make_url, text  # noqa: PLC0415 (database extra)
+
+    server = make_url(configured)
     name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(configured.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     previous = os.environ.get("DATABASE_URL")
-    url = configured.set(database=name).render_as_string(hide_password=False)
-    os.environ["DATABASE_URL"] = url
+    os.environ["DATABASE_URL"] = server.set(database=name).render_as_string(hide_password=False)
     try:
         yield
     finally:
@@ -113,4 +115,3 @@ def own_database() -> Iterator[None]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
-{%- endif %}

@@ -1,8 +1,9 @@
 """The endpoint the bench loads: validate, enqueue, answer 202 with the job id."""
 
-from durable_jobs.web import QUEUE_UNAVAILABLE, Body, JobAccepted, JobsDep, accepted
 from fastapi import APIRouter, Response
 from pydantic import Field
+
+from durable_jobs.web import QUEUE_UNAVAILABLE, Body, JobAccepted, JobsDep, accepted
 
 from ..jobs.target import Target, target
 

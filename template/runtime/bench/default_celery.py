@@ -1,14 +1,14 @@
 """A Celery app with Celery's default settings and a no-op task, the baseline for the
-service's reliable settings (`celery --app default_celery worker`, from bench/).
-Only the broker, a queue name of its own and (on Redis) the run's key prefix are set, so
-the run can delete all it wrote."""
+runtime's reliable settings (`celery --app default_celery worker`, from bench/). Only
+the broker, a queue name of its own and (on Redis) the run's key prefix are set, so the
+run can delete all it wrote."""
 
 from typing import Any
 
+from bench_service.jobs.noop import done_key
+from bench_service.settings import Settings, get_settings
 from celery import Celery
 from redis import Redis
-
-from {{ package_name }}.settings import Settings, get_settings
 
 
 def defaults_queue(settings: Settings) -> str:
@@ -30,4 +30,4 @@ _redis = Redis.from_url(settings.redis_url)
 
 @app.task(name="bench.noop")
 def noop(payload: Any = None) -> None:
-    _redis.incr(f"{settings.key_prefix}bench:done")
+    _redis.incr(done_key(settings.key_prefix))

@@ -2,22 +2,19 @@
 (the service's default) and on (what Flower switches on while it runs), measured side
 by side in one run. Prints figures, asserts nothing.
 
-    uv run python bench/task_events_cost.py [--jobs 3000] [--rounds 3]
+    uv run python runtime/bench/task_events_cost.py [--jobs 3000] [--rounds 3]
 
-Needs the Redis (and broker) of `.env`; uses key and queue prefixes of its own.
+Needs the Redis (and broker) of the environment or `.env`; uses key and queue prefixes
+of its own.
 """
 
 import argparse
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(PROJECT / "bench")]
-
-from report import table  # noqa: E402
-from worker_throughput import OURS, throughput  # noqa: E402
+from report import table
+from worker_throughput import OURS, throughput
 
 
 def main() -> None:
@@ -27,9 +24,10 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, list[float]] = {"off": [], "on": []}
     logs = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+    cwd = Path.cwd()
     for _ in range(args.rounds):  # alternate, so drift hits both alike
-        results["off"].append(throughput(OURS, args.jobs, logs))
-        results["on"].append(throughput([*OURS, "--task-events"], args.jobs, logs))
+        results["off"].append(throughput(OURS, args.jobs, logs, cwd))
+        results["on"].append(throughput([*OURS, "--task-events"], args.jobs, logs, cwd))
     medians = {name: statistics.median(rounds) for name, rounds in results.items()}
     rows = [
         [name, f"{medians[name]:.0f}", ", ".join(f"{r:.0f}" for r in rounds)]

@@ -27,8 +27,13 @@ def http_rows(http: dict[str, tuple[Load, float | None]]) -> list[list[str]]:
     return rows
 
 
-def plot(http: dict[str, tuple[Load, float | None]], path: Path) -> None:
-    import matplotlib  # noqa: PLC0415  (only the bench group installs it)
+def plot(http: dict[str, tuple[Load, float | None]], path: Path) -> bool:
+    """The figures as bars in `path`; False when matplotlib is not installed (a
+    project's bench group installs it)."""
+    try:
+        import matplotlib  # noqa: PLC0415
+    except ImportError:
+        return False
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
@@ -43,3 +48,4 @@ def plot(http: dict[str, tuple[Load, float | None]], path: Path) -> None:
         axis.tick_params(axis="x", labelrotation=15)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
+    return True

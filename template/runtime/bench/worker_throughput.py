@@ -9,32 +9,26 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_service import jobs as bench_jobs
+from bench_service.jobs.noop import Nothing, done_key, noop
+from bench_service.settings import Settings
 from default_celery import defaults_app
-from durable_jobs import JobClient, discover_jobs
-from durable_jobs.testing.process_supervisor import ManagedProcess, ProcessSupervisor
-from isolation import PROJECT, delete_run, fresh_settings, run_env, wait_for
-from noop_tasks import NOOP, Nothing
+from isolation import delete_run, fresh_settings, run_env, wait_for
 from redis import Redis
 
-from {{ package_name }} import jobs as service_jobs
-from {{ package_name }}.settings import Settings
+from durable_jobs import JobClient, discover_jobs
+from durable_jobs.testing.process_supervisor import ManagedProcess, ProcessSupervisor
 
-OURS = [
-    "python",
-    "-m",
-    "{{ package_name }}.worker",
-    "--include",
-    "noop_tasks",
-]
+# The runtime's worker, as a service's Procfile starts it, on the bench's jobs.
+OURS = ["python", "-m", "bench_service.worker"]
 DEFAULTS = ["celery", "--app", "default_celery", "worker"]
 FLAGS = ["--concurrency", "2", "--without-mingle", "--without-gossip", "--loglevel", "WARNING"]
 
 
 def publish_ours(settings: Settings, jobs: int) -> None:
-    # The service's jobs, whichever it has (none, once the examples are deleted).
-    client = JobClient(settings, discover_jobs(service_jobs))
+    client = JobClient(settings, discover_jobs(bench_jobs))
     for _ in range(jobs):
-        client.publish(NOOP, Nothing())
+        client.publish(noop, Nothing())
     client.close()
 
 
@@ -51,6 +45,7 @@ def run_worker(
     settings: Settings,
     logs: Path,
     measure: Callable[[Redis, str, ManagedProcess], float],
+    cwd: Path,
 ) -> float:
     redis = Redis.from_url(settings.redis_url)
     supervisor = ProcessSupervisor(logs)
@@ -58,8 +53,8 @@ def run_worker(
         name = f"worker-{settings.key_prefix[:-1]}"
         # Both workers log at WARNING (FLAGS), so neither pays for a line per job.
         env = run_env(settings, WORKER_METRICS_PORT="", LOG_LEVEL="WARNING")
-        worker = supervisor.start(name, argv, env=env, cwd=PROJECT)
-        return measure(redis, f"{settings.key_prefix}bench:done", worker)
+        worker = supervisor.start(name, argv, env=env, cwd=cwd)
+        return measure(redis, done_key(settings.key_prefix), worker)
     finally:
         supervisor.stop_all()
         delete_run(settings)
@@ -69,7 +64,9 @@ def done(redis: Redis, key: str) -> int:
     return int(redis.get(key) or 0)
 
 
-def throughput(argv: list[str], jobs: int, logs: Path, *, defaults: bool = False) -> float:
+def throughput(
+    argv: list[str], jobs: int, logs: Path, cwd: Path, *, defaults: bool = False
+) -> float:
     """No-op jobs per second, first job to last (start-up left out)."""
     settings = fresh_settings()
     (publish_defaults if defaults else publish_ours)(settings, jobs)
@@ -80,25 +77,25 @@ def throughput(argv: list[str], jobs: int, logs: Path, *, defaults: bool = False
         wait_for(lambda: done(redis, key) >= jobs, f"{jobs} no-op jobs done", worker)
         return (jobs - first) / (time.perf_counter() - started)
 
-    return run_worker([*argv, *FLAGS], settings, logs, measure)
+    return run_worker([*argv, *FLAGS], settings, logs, measure, cwd)
 
 
-def production_environment(directory: Path) -> Path:
-    """A virtual environment with the service's dependencies only, bytecode compiled,
+def production_environment(project: Path, directory: Path) -> Path:
+    """A virtual environment with the project's dependencies only, bytecode compiled,
     as the container image has it (`uv sync --no-dev`): a worker's start is mostly
     imports, and the development tools installed beside it add their own."""
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
     env["UV_PROJECT_ENVIRONMENT"] = str(directory)
     subprocess.run(
         ["uv", "sync", "--frozen", "--no-dev", "--compile-bytecode", "--quiet"],
-        cwd=PROJECT,
+        cwd=project,
         env=env,
         check=True,
     )
     return directory / "bin"
 
 
-def start_to_first_job(logs: Path, bin_dir: Path, *, defaults: bool = False) -> float:
+def start_to_first_job(logs: Path, bin_dir: Path, cwd: Path, *, defaults: bool = False) -> float:
     """Seconds from starting a worker (the service's, or Celery's defaults) from the
     environment in `bin_dir` to its first finished job."""
     settings = fresh_settings()
@@ -111,4 +108,4 @@ def start_to_first_job(logs: Path, bin_dir: Path, *, defaults: bool = False) -> 
         wait_for(lambda: done(redis, key) > 0, "first job", worker)
         return time.perf_counter() - started
 
-    return run_worker(argv, settings, logs, measure)
+    return run_worker(argv, settings, logs, measure, cwd)

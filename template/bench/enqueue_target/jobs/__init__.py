@@ -1,1 +1,0 @@
-"""The bench's job (discovered like a service's)."""

@@ -1,1 +1,0 @@
-"""The bench's route (discovered like a service's)."""

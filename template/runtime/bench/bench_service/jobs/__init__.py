@@ -1,0 +1,1 @@
+"""The bench's jobs: the enqueue target (`target.py`) and a no-op (`noop.py`)."""

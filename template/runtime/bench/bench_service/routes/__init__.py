@@ -1,0 +1,1 @@
+"""The bench's route: `POST /targets` (`targets.py`)."""
