@@ -15,7 +15,7 @@ from pathlib import Path
 from bench_service import jobs
 from bench_service.settings import Settings
 from default_celery import defaults_queue
-from kombu import Queue
+from kombu import Exchange, Queue
 from kombu.exceptions import ChannelError
 
 from durable_jobs import discover_jobs
@@ -77,6 +77,8 @@ def delete_run(settings: Settings) -> None:
         for name in names:
             with connection.channel() as channel, contextlib.suppress(ChannelError):
                 Queue(name).bind(channel).delete()
+            with connection.channel() as channel, contextlib.suppress(ChannelError):
+                Exchange(name).bind(channel).delete()  # Celery's default: the queue's name
     if is_redis(settings.effective_broker_url):
         # The naive baseline's app has no key prefix: its queue and kombu's bindings
         # carry the run's queue prefix only.
