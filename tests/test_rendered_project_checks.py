@@ -28,6 +28,19 @@ def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
     assert "Contracts: 6 kept, 0 broken." in result.stdout
 
 
+def test_the_runtimes_suite_is_collected_with_only_the_projects_extras(
+    default_project: Path, redis_url: str
+) -> None:
+    """`make test-runtime` in a project without a database or RabbitMQ (no SQLAlchemy,
+    no aio-pika installed): every test module imports or is left out, none errors."""
+    result = run(
+        ["make", "test-runtime", "ARGS=--collect-only -q"], default_project, REDIS_URL=redis_url
+    )
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " collected" in summary, summary
+    assert "error" not in summary, result.stdout[-3000:]
+
+
 @pytest.mark.xdist_group("processes")
 def test_rendered_make_test_starts_a_private_redis_where_none_runs_and_passes(
     default_project: Path,

@@ -16,12 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fixture_service.db.migrate import upgrade
 from fixture_service.settings import Settings
 from pydantic import SecretStr
 from redis import Redis
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import OperationalError
 from support.service import (
     CONFIGURED,
     DATABASE_SERVER,
@@ -30,6 +27,7 @@ from support.service import (
     WITH_PRIORITY_QUEUES,
 )
 
+import durable_jobs.testing
 from durable_jobs.testing import (
     ManagedProcess,
     ProcessSupervisor,
@@ -37,10 +35,9 @@ from durable_jobs.testing import (
     free_port,
     http_ok,
     log_matches,
-    needs,
     procfile_argv,
-    provided,
     remove_service_state,
+    servers_in_environment,
 )
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -60,6 +57,10 @@ EXTRA_TESTS = {
     "integration/test_flower.py": "flower",
     "integration/test_flower_on_rabbitmq.py": "flower",
     "resilience/test_beat_failover.py": "redbeat",
+    "integration/test_outbox.py": "sqlalchemy",
+    "integration/test_welcome_email_with_a_database.py": "sqlalchemy",
+    "resilience/test_outbox_relay.py": "sqlalchemy",
+    "integration/test_amqp_enqueue.py": "aio_pika",
 }
 collect_ignore = [
     path for path, extra in EXTRA_TESTS.items() if not importlib.util.find_spec(extra)
@@ -95,12 +96,8 @@ def servers() -> Iterator[None]:
     if DATABASE_SERVER:
         os.environ.setdefault("TEST_DATABASE_SERVER", DATABASE_SERVER)
     try:
-        with provided(needs(CONFIGURED, for_tests=True)) as (variables, _):
-            previous = dict(os.environ)
-            os.environ.update(variables)
+        with servers_in_environment(CONFIGURED):
             yield
-            os.environ.clear()
-            os.environ.update(previous)
     except ServerUnavailable as exc:
         pytest.fail(f"{exc}\n`pytest tests/unit` runs the tests that need none.", pytrace=False)
 
@@ -130,33 +127,25 @@ def redis_url(servers: None) -> str:
 def database_url(servers: None) -> Iterator[str]:
     """A database of this test run's own, migrated to the newest revision, dropped at
     the end. Settings built from then on (and the services' environments) use it."""
-    server = make_url(os.environ["TEST_DATABASE_SERVER"])
-    name = f"test_fixture_service_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+
+    # The database extra's (collected without it, these tests skip before asking).
+    from fixture_service.db.migrate import upgrade  # noqa: PLC0415
+
+    from durable_jobs.testing.databases import DatabaseRefused, own_database  # noqa: PLC0415
+
+    def migrate(url: str) -> None:
+        upgrade(Settings(_env_file=None, database_url=SecretStr(url)))
+
+    server = os.environ["TEST_DATABASE_SERVER"]
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.fail(
-            f"These tests need PostgreSQL at {server.render_as_string()} ({exc.orig}): "
-            "this user must be allowed to create databases there.",
-            pytrace=False,
-        )
-    url = server.set(database=name).render_as_string(hide_password=False)
-    previous = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    try:
-        upgrade(Settings(_env_file=None))
-        yield url
-    finally:
-        if previous is None:
-            del os.environ["DATABASE_URL"]
-        else:
-            os.environ["DATABASE_URL"] = previous
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with (
+            own_database(server, "test_fixture_service", migrate) as url,
+            pytest.MonkeyPatch.context() as environment,
+        ):
+            environment.setenv("DATABASE_URL", url)
+            yield url
+    except DatabaseRefused as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 def make_settings(directory: Path) -> Settings:
@@ -193,14 +182,10 @@ def redis(redis_url: str, settings: Settings) -> Iterator[Redis]:
 
 
 def service_env(settings: Settings, **extra: str) -> dict[str, str]:
-    """The environment a service process gets: these settings, nothing from `.env`."""
-    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    # The fixture service and the chaos jobs are importable from here, not installed.
-    env["PYTHONPATH"] = os.pathsep.join([str(TESTS_DIR), str(TESTS_DIR / "resilience")])
-    for name, value in settings.model_dump(exclude_none=True).items():
-        env[name.upper()] = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
-    env.update(extra)
-    return env
+    """The environment a service process gets: these settings, nothing from `.env`; the
+    fixture service and the chaos jobs importable from here (they are not installed)."""
+    paths = os.pathsep.join([str(TESTS_DIR), str(TESTS_DIR / "resilience")])
+    return durable_jobs.testing.service_env(settings, PYTHONPATH=paths, **extra)
 
 
 @pytest.fixture

@@ -9,15 +9,10 @@ from urllib.parse import urlparse
 import httpx2 as httpx
 import pytest
 from conftest import RunningService
-from fixture_service.db.models import User
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from support.ledger import charged_keys
 from support.service import WITH_DATABASE, with_database
 
-from durable_jobs._core.outbox import OutboxMessage
 from durable_jobs._core.records import JobRecords
-from durable_jobs.database import sync_engine
 from durable_jobs.testing import wait_for_final
 
 
@@ -30,6 +25,14 @@ def client(service: RunningService) -> httpx.Client:
 def test_signup_through_the_outbox_sends_the_welcome_email_once(
     client: httpx.Client, service: RunningService
 ) -> None:
+    # The database extra's: a service without a database runs the other tests here.
+    from fixture_service.db.models import User  # noqa: PLC0415
+    from sqlalchemy import select  # noqa: PLC0415
+    from sqlalchemy.orm import Session  # noqa: PLC0415
+
+    from durable_jobs._core.outbox import OutboxMessage  # noqa: PLC0415
+    from durable_jobs.database import sync_engine  # noqa: PLC0415
+
     email = f"ann-{uuid.uuid4().hex}@example.com"
     response = client.post("/signup", json={"email": email, "name": "Ann"})
     assert response.status_code == 201

@@ -7,16 +7,13 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import service_env
-from fixture_service.db.models import User
-from fixture_service.db.task_sessions import _sessions_of, task_session
 from fixture_service.integrations.mailer import mailer
 from fixture_service.integrations.storage import storage
 from fixture_service.settings import Settings, get_settings
 from fixture_service.worker.app import app
 from redis import Redis
-from sqlalchemy import delete
 from support.ledger import charged_keys
-from support.service import SERVICE_JOBS, with_database, without_database
+from support.service import SERVICE_JOBS, without_database
 
 from durable_jobs._worker import resources
 
@@ -30,7 +27,7 @@ send_welcome_email = app.tasks["email.welcome"]
 def use_test_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings, redis: Redis) -> None:
     for name, value in service_env(settings).items():
         monkeypatch.setenv(name, value)
-    for cached in (get_settings, mailer, storage, _sessions_of):
+    for cached in (get_settings, mailer, storage):
         cached.cache_clear()
     resources.configure(get_settings(), SERVICE_JOBS)
 
@@ -49,36 +46,6 @@ def test_charging_twice_with_one_key_charges_once(redis: Redis, settings: Settin
     third = charge.apply(args=(payload,), task_id=str(uuid.uuid4())).get()
     assert first == second == third
     assert charged_keys(redis, settings).count(key) == 1
-
-
-def new_user(email: str) -> User:
-    with task_session() as session:
-        user = User(email=email, name="Ann")
-        session.add(user)
-        session.flush()
-    return user
-
-
-@with_database
-def test_welcome_email_is_written_once_and_recorded(settings: Settings) -> None:
-    user = new_user(f"ann-{uuid.uuid4().hex}@example.com")
-    payload = {"user_id": user.id, "email": user.email, "name": "Ann"}
-    send_welcome_email(payload)
-    send_welcome_email(payload)
-    [message] = list(settings.mail_dir.glob("*.eml"))
-    assert user.email in message.read_text()
-    with task_session() as session:
-        assert session.get(User, user.id).welcomed_at is not None  # type: ignore[union-attr]
-
-
-@with_database
-def test_welcome_email_for_a_user_deleted_meanwhile_is_skipped(settings: Settings) -> None:
-    user = new_user(f"gone-{uuid.uuid4().hex}@example.com")
-    with task_session() as session:
-        session.execute(delete(User).where(User.id == user.id))
-    result = send_welcome_email({"user_id": user.id, "email": user.email, "name": "Ann"})
-    assert result == {"skipped": f"user {user.id} no longer exists"}
-    assert not settings.mail_dir.exists() or not list(settings.mail_dir.glob("*.eml"))
 
 
 @without_database

@@ -6,10 +6,13 @@ would. A service's own tests import them from here.
     python -m durable_jobs.testing.with_servers SETTINGS [--for-tests] COMMAND...
     python -m durable_jobs.testing.update_leftovers [DIRECTORY]
 
-Waiting for jobs (`wait_for_final`) needs the `testing` extra (pytest, httpx2).
+Waiting for jobs (`wait_for_final`) needs the `testing` extra (pytest, httpx2); a
+database of a run's own (`durable_jobs.testing.databases.own_database`), the
+`database` extra.
 """
 
 from .added_jobs import add_jobs
+from .environment import servers_in_environment, service_env
 from .local_servers import LocalServer, private_server
 from .polling import wait_for_final
 from .process_supervisor import ManagedProcess, ProcessSupervisor, free_port, http_ok, log_matches
@@ -38,5 +41,7 @@ __all__ = [
     "provided",
     "record_jobs",
     "remove_service_state",
+    "servers_in_environment",
+    "service_env",
     "wait_for_final",
 ]

@@ -7,14 +7,19 @@ time. Each database step opens a session of its own and closes it before sending
 """
 
 from pydantic import EmailStr, Field
-from sqlalchemy import func, update
 
 from durable_jobs import PRINTABLE, JobSpec, JobTask, Payload, idempotent, job
 
-from ..db.models import User
-from ..db.task_sessions import DATABASE_OUTAGE, task_session
 from ..integrations.mailer import TRANSIENT_MAIL_ERRORS, mailer
 from ..settings import get_settings
+
+DATABASE_OUTAGE: tuple[type[Exception], ...] = ()
+try:  # With the database extra, its outages are retried like the mail server's.
+    from ..db import task_sessions
+
+    DATABASE_OUTAGE = task_sessions.DATABASE_OUTAGE
+except ImportError:  # a service without a database runs this job on its own
+    pass
 
 
 class WelcomeEmail(Payload):
@@ -36,8 +41,12 @@ WELCOME_EMAIL = JobSpec(
 
 @job(WELCOME_EMAIL)
 def send_welcome_email(task: JobTask, payload: WelcomeEmail) -> dict[str, str]:
-    if get_settings().has_database and not _user_exists(payload.user_id):
-        return {"skipped": f"user {payload.user_id} no longer exists"}
+    database = get_settings().has_database
+    if database:
+        from ..db.welcomed import mark_welcomed, user_exists  # noqa: PLC0415 (the extra)
+
+        if not user_exists(payload.user_id):
+            return {"skipped": f"user {payload.user_id} no longer exists"}
     message_id = f"welcome-{payload.user_id}"
     with idempotent(task, message_id) as claim:
         if not claim.done:
@@ -49,20 +58,6 @@ def send_welcome_email(task: JobTask, payload: WelcomeEmail) -> dict[str, str]:
             )
             claim.commit({"message_id": message_id, "to": str(payload.email)})
         result: dict[str, str] = claim.result
-    if get_settings().has_database:
-        _mark_welcomed(payload.user_id)
+    if database:
+        mark_welcomed(payload.user_id)
     return result
-
-
-def _user_exists(user_id: int) -> bool:
-    with task_session() as session:
-        return session.get(User, user_id) is not None
-
-
-def _mark_welcomed(user_id: int) -> None:
-    with task_session() as session:
-        session.execute(
-            update(User)
-            .where(User.id == user_id, User.welcomed_at.is_(None))
-            .values(welcomed_at=func.now())
-        )
