@@ -98,22 +98,18 @@ def own_database() -> Iterator[None]:
     if not configured:
         yield
         return
-    from sqlalchemy import create_engine, make_url, text  # noqa: PLC0415 (database extra)
+    from sqlalchemy import make_url  # noqa: PLC0415 (the database extra)
 
-    server = make_url(configured)
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    from durable_jobs.testing.databases import own_database as new_database  # noqa: PLC0415
+
+    server = make_url(configured).set(database="postgres").render_as_string(hide_password=False)
     previous = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["DATABASE_URL"]
-        else:
-            os.environ["DATABASE_URL"] = previous
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_database(server, "bench") as url:
+        os.environ["DATABASE_URL"] = url
+        try:
+            yield
+        finally:
+            if previous is None:
+                del os.environ["DATABASE_URL"]
+            else:
+                os.environ["DATABASE_URL"] = previous
