@@ -18,7 +18,9 @@ demo:  ## Render a demo service, boot it against Redis (private if none runs), s
 test: install test-runtime  ## The whole suite (PYTEST_ARGS='-m "not failover"' skips the broker-cluster failovers)
 	$(RUN) ruff check tests scripts migrations
 	$(RUN) ruff format --check tests scripts migrations
-	$(RUN) pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
+	@# Three workers on two cores: the runtime's suites spend two thirds of their time
+	@# waiting (redeliveries, restarts, timeouts), which a third worker fills.
+	$(RUN) pytest -n 3 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 # The runtime is a library: linted and tested here directly, by its own configuration
 # (template/runtime/pyproject.toml), without rendering a project. Its integration,

@@ -113,14 +113,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-# Tests of minutes each (the runtime's suites): started first, one per xdist worker,
-# they end while the many short tests fill the other worker, instead of starting last
-# and keeping one worker busy alone at the end.
-LONGEST_FIRST = ("test_runtime_suite.py",)
+# Tests of minutes each (the runtime's suites), then the longest of the rest: started
+# first, they end while the many short tests fill the other workers, instead of
+# starting last and keeping one worker busy alone at the end.
+LONGEST_FIRST = ("test_runtime_suite.py", "test_updating_across_the_split.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
 
 
 def pytest_configure(config: pytest.Config) -> None:
