@@ -133,3 +133,18 @@ def test_failed_job_sent_by_name_keeps_its_payload_in_its_dead_letter(
     letter = DeadLetters.for_settings(settings).get(job_id)
     assert letter is not None
     assert letter.payload == payload
+
+
+def test_an_unregistered_tasks_message_is_refused_without_its_arguments_in_the_log(
+    worker: ManagedProcess, client: JobClient
+) -> None:
+    """Celery prints an unregistered task's whole message (body and headers, which
+    carry its arguments) into the log; the worker names the task and leaves them out."""
+    personal = "someone.private@example.com"
+    client.celery.send_task("billing.refund", args=[{"email": personal}], kwargs={"note": personal})
+
+    refused = "Received unregistered task of type 'billing.refund'"
+    worker.wait_until(lambda w: refused in w.output(), 20, "refusing the unregistered task")
+    [line] = [line for line in worker.output().splitlines() if refused in line]
+    assert "(the task's arguments) are not logged" in line
+    assert personal not in worker.output()

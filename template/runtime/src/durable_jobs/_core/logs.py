@@ -56,6 +56,48 @@ class HideTaskData(logging.Filter):
         return True
 
 
+# Celery's consumer prints a message it cannot run (an unregistered task, an invalid or
+# undecodable message) whole: body and headers, which carry the task's arguments. Each
+# such line, by its first words: what it says instead, and how many of its leading
+# values (the task's name, the error; never the body or headers) that keeps.
+CONSUMER_LOGGER = "celery.worker.consumer.consumer"
+NOT_LOGGED = "its body and headers (the task's arguments) are not logged"
+REFUSED_MESSAGES = {
+    "Received unregistered task of type": (
+        "Received unregistered task of type %s. The message has been ignored and discarded; "
+        f"{NOT_LOGGED}. A job is declared with @job in a module of the service's jobs "
+        "package; a plain Celery task's module must be imported by the worker (--include).",
+        1,
+    ),
+    "Received invalid task message": (
+        f"Received invalid task message: %s. The message has been ignored; {NOT_LOGGED}.",
+        1,
+    ),
+    "Can't decode message body": (
+        f"Can't decode message body: %r [type:%r encoding:%r]; {NOT_LOGGED}.",
+        3,
+    ),
+    "Received and deleted unknown message": (
+        f"Received and deleted unknown message. Wrong destination?; {NOT_LOGGED}.",
+        0,
+    ),
+}
+
+
+class HideMessageBodies(logging.Filter):
+    """Keeps what Celery's consumer says about a message it refuses (the task's name,
+    the error), not the body and headers it would print with it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            for start, (text, kept) in REFUSED_MESSAGES.items():
+                if record.msg.startswith(start):
+                    args = record.args if isinstance(record.args, tuple) else ()
+                    record.msg, record.args = text, args[:kept]
+                    break
+        return True
+
+
 def configure_logging(level: str, log_format: str = "json", task_results: bool = False) -> None:
     # Our lines carry what structlog's processors add; the standard library would
     # still look up the thread, process and asyncio task of every record, for fields
@@ -94,6 +136,9 @@ def configure_logging(level: str, log_format: str = "json", task_results: bool =
     trace.filters[:] = [f for f in trace.filters if not isinstance(f, HideTaskData)]
     if not task_results:
         trace.addFilter(HideTaskData())
+    consumer = logging.getLogger(CONSUMER_LOGGER)
+    consumer.filters[:] = [f for f in consumer.filters if not isinstance(f, HideMessageBodies)]
+    consumer.addFilter(HideMessageBodies())
     structlog.configure(
         processors=[*SHARED, structlog.processors.format_exc_info, renderer],
         logger_factory=StderrLogger,
