@@ -268,15 +268,24 @@ def start_api(supervisor: ProcessSupervisor, settings: Settings) -> str:
 FLOWER_PASSWORD = "a-test-password-long-enough"
 
 
-def start_flower(supervisor: ProcessSupervisor, settings: Settings, **env: str) -> str:
-    """Flower as the Procfile starts it, with FLOWER_PASSWORD; its URL."""
+def start_flower(
+    supervisor: ProcessSupervisor, settings: Settings, cwd: Path = PROJECT_DIR, **env: str
+) -> str:
+    """Flower as the Procfile starts it, with FLOWER_PASSWORD, in `cwd`; its URL. What
+    the `.env` there sets is left out of the environment, so it is read from there."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    environment = service_env(
+        settings, FLOWER_PASSWORD=FLOWER_PASSWORD, FLOWER_PORT=str(port), **env
+    )
+    dotenv = cwd / ".env"
+    for line in dotenv.read_text().splitlines() if cwd != PROJECT_DIR else []:
+        environment.pop(line.partition("=")[0], None)
     supervisor.start(
         "flower",
         procfile_argv(PROJECT_DIR, "flower"),
-        env=service_env(settings, FLOWER_PASSWORD=FLOWER_PASSWORD, FLOWER_PORT=str(port), **env),
-        cwd=PROJECT_DIR,
+        env=environment,
+        cwd=cwd,
         ready=http_ok(f"{url}/healthcheck"),
     )
     return url

@@ -1,5 +1,6 @@
 """Flower's broker page and queue lengths on RabbitMQ, read from its management API
-(`FLOWER_BROKER_API`): a node of the test's own, since the plugin is often off."""
+(`FLOWER_BROKER_API`, written in `.env` as the README says): a node of the test's own,
+since the plugin is often off."""
 
 import time
 from pathlib import Path
@@ -29,7 +30,11 @@ def test_flower_reads_queue_lengths_from_rabbitmqs_management_api(
             for _ in range(2):
                 client.publish(CHARGE, a_charge("flower"))
             # No worker runs: Flower lists the app's own queues, with what waits there.
-            url = start_flower(supervisor, settings, FLOWER_BROKER_API=rabbitmq.management_url)
+            # Only in `.env`: Flower itself reads only its environment.
+            folder = tmp_path / "service"
+            folder.mkdir()
+            (folder / ".env").write_text(f"FLOWER_BROKER_API={rabbitmq.management_url}\n")
+            url = start_flower(supervisor, settings, cwd=folder)
             auth = (settings.flower_user, FLOWER_PASSWORD)
             queue = f"{settings.queue_prefix}{routed_queue(settings, CHARGE.queue)}"
             lengths: dict[str, int | None] = {}

@@ -18,8 +18,14 @@ def run_flower(settings: RuntimeSettings, app: str) -> None:
             "Flower never runs without authentication. Set it in .env or the environment "
             "(Copier generates one into .env.secrets)."
         )
-    # Through the environment, not the command line, so `ps` does not show it.
+    # Through the environment, not the command line, so `ps` does not show them. Flower
+    # reads only its process's environment; the settings read `.env` too.
     os.environ["FLOWER_BASIC_AUTH"] = f"{settings.flower_user}:{password}"
+    broker_api = settings.flower_broker_api.get_secret_value()
+    if broker_api:
+        os.environ["FLOWER_BROKER_API"] = broker_api
+    else:  # an empty variable is not "no management API" to Flower
+        os.environ.pop("FLOWER_BROKER_API", None)
     flower = [sys.executable, "-m", "celery", "--app", app, "flower", *sys.argv[1:]]
     # Replace this process (no shell, fixed command): signals reach Flower directly.
     os.execv(sys.executable, flower)  # noqa: S606

@@ -71,3 +71,8 @@ class ProcessSettings(BaseSettings):
         SecretStr(""),
         description="Flower refuses to start without it; Copier generates one into .env.secrets.",
     )
+    flower_broker_api: SecretStr = Field(
+        SecretStr(""),
+        description="RabbitMQ's management API (http://user:password@host:15672/api/), from "
+        "which Flower shows the broker's queues and their lengths (its --broker_api).",
+    )
