@@ -88,7 +88,12 @@ def arguments() -> argparse.Namespace:
         help="a rendered project: start-ups in its production environment, its copier copy "
         "and test suite timed",
     )
-    parser.add_argument("--quick", action="store_true", help="skip copier copy and the test suite")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="skip copier copy, the test suite and the production environment (start-ups "
+        "measured in this one)",
+    )
     parser.add_argument(
         "--no-cluster", action="store_true", help="RabbitMQ: skip the private 3-node cluster"
     )
@@ -137,10 +142,12 @@ def measure(args: argparse.Namespace) -> None:
     for _ in range(args.rounds):  # alternate, so drift hits both alike
         noop["defaults"].append(throughput(DEFAULTS, args.jobs, logs, cwd, defaults=True))
         noop["ours"].append(throughput(OURS, args.jobs, logs, cwd))
-    # Without a project, this environment (its development tools included).
+    # Without a project (or with --quick), this environment, its development tools
+    # included: building the production one takes a while.
+    production = args.project and not args.quick
     bin_dir = (
         production_environment(args.project, logs / "production-venv")
-        if args.project
+        if production
         else Path(sys.executable).parent
     )
     starts: dict[str, list[float]] = {"defaults": [], "ours": []}
@@ -149,9 +156,8 @@ def measure(args: argparse.Namespace) -> None:
         starts["ours"].append(start_to_first_job(logs, bin_dir, cwd))
     first_job = statistics.median(starts["ours"])
     api_ready = statistics.median(api_start_to_ready(logs, bin_dir, cwd) for _ in range(3))
-    timed_project = args.project and not args.quick
-    copy = copier_copy_time(args.project) if timed_project else None
-    suite = suite_time(args.project) if timed_project else None
+    copy = copier_copy_time(args.project) if production else None
+    suite = suite_time(args.project) if production else None
 
     defaults, mine = statistics.median(noop["defaults"]), statistics.median(noop["ours"])
     print(
@@ -161,7 +167,7 @@ def measure(args: argparse.Namespace) -> None:
             [[name, f"{statistics.median(v):.0f}", rounds(v)] for name, v in noop.items()],
         )
     )
-    where = "the project's production environment" if args.project else "this environment"
+    where = "the project's production environment" if production else "this environment"
     startup = [
         ["worker to first job", f"{first_job:.2f} s"],
         ["  Celery's defaults, same environment", f"{statistics.median(starts['defaults']):.2f} s"],
