@@ -36,7 +36,7 @@ def runtime_suite(*args: str, **configuration: str) -> str:
         timeout=1500,
         check=False,
     )
-    assert result.returncode == 0, without_log_lines(result.stdout + result.stderr)[-8000:]
+    assert result.returncode == 0, failure_report(result.stdout + result.stderr)
     print("\n".join(FIGURES.findall(result.stdout)))
     return result.stdout
 
@@ -49,6 +49,16 @@ def without_log_lines(output: str) -> str:
     """A failed run's output without its processes' JSON log lines (thousands in a burst):
     what is left is pytest's traceback and summary."""
     return "\n".join(line for line in output.splitlines() if not LOG_LINE.match(line))
+
+
+def failure_report(output: str, limit: int = 8000) -> str:
+    """What a failed run shows: each failure's traceback and assertion (before the logs
+    of its processes, which follow it and run long), then pytest's summary."""
+    text = without_log_lines(output)
+    failures, _, rest = text.partition("= FAILURES =")[2].partition("short test summary info")
+    tracebacks = [part.split("logs of the processes")[0] for part in failures.split("\n____")]
+    shown = "\n____".join(tracebacks)
+    return f"{shown[-(limit - 1500) :]}\n...short test summary info{rest[-1500:]}"
 
 
 def summary(output: str) -> str:

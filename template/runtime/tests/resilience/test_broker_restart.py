@@ -69,7 +69,9 @@ def test_redis_sigkill_mid_burst_loses_no_accepted_job(
     burst.join(timeout=180)
     assert burst.unexpected == []
     assert burst.refusals, "the outage was not noticed: no 503 during the downtime"
-    assert max(burst.refusals) < 1.0
+    # Never a hang: each 503 within the enqueue deadline, and a margin for a loaded
+    # machine's client threads (0.2 s was once too little with the CPU saturated).
+    assert max(burst.refusals) < settings.enqueue_timeout + 1.0
     assert len(burst.accepted) == JOBS
 
     jobs = Jobs(settings)
