@@ -27,72 +27,43 @@ from durable_jobs._web.loop_lag import watch_loop_lag
 
 def create_app() -> FastAPI:
     settings = get_settings()
-    celery = Celery(
-        "naive",
-        broker=settings.effective_broker_url,
-        backend=settings.redis_url,
-        set_as_current=False,
-    )
-    celery.conf.task_default_queue = f"{settings.queue_prefix}naive"
-
-    @celery.task(name="bench.naive_noop")
-    def noop() -> None:
-        return None
-
     app = FastAPI(lifespan=watch_loop_lag)
 
     @app.post("/bare", status_code=202)
     async def bare() -> dict[str, Any]:
         return {"accepted": True}
 
-    @app.post("/naive", status_code=202)
-    async def naive() -> dict[str, Any]:
-        result = noop.delay()
-        return {"id": result.id}
-
+    add_naive_endpoint(app, settings, "naive", "naive")
     if not is_redis(settings.effective_broker_url):
-        add_confirmed_baselines(app, settings)
-
+        # Confirms and quorum queues are RabbitMQ's.
+        confirms = {"broker_transport_options": {"confirm_publish": True}}
+        add_naive_endpoint(app, settings, "naive-confirmed", "naive", **confirms)
+        quorum = {**confirms, "task_default_queue_type": "quorum"}
+        add_naive_endpoint(app, settings, "naive-quorum", "naive-quorum", **quorum)
     app.include_router(metrics.router)
     return app
 
 
-def add_confirmed_baselines(app: FastAPI, settings: Settings) -> None:
-    """`/naive-confirmed` and `/naive-quorum` (RabbitMQ only: confirms and quorum queues
-    are RabbitMQ's)."""
-    confirmed = Celery(
-        "naive-confirmed",
+def add_naive_endpoint(
+    app: FastAPI, settings: Settings, name: str, queue: str, **conf: object
+) -> None:
+    """`POST /<name>`: `.delay()` of a no-op on a Celery app of its own (Celery's
+    defaults, a Redis result backend, `conf` on top) into the run's queue `queue`."""
+    celery = Celery(
+        name,
         broker=settings.effective_broker_url,
         backend=settings.redis_url,
         set_as_current=False,
     )
-    confirmed.conf.task_default_queue = f"{settings.queue_prefix}naive"
-    confirmed.conf.broker_transport_options = {"confirm_publish": True}
+    celery.conf.task_default_queue = f"{settings.queue_prefix}{queue}"
+    celery.conf.update(conf)
 
-    @confirmed.task(name="bench.naive_noop")
-    def confirmed_noop() -> None:
+    @celery.task(name="bench.naive_noop")
+    def noop() -> None:
         return None
 
-    quorum = Celery(
-        "naive-quorum",
-        broker=settings.effective_broker_url,
-        backend=settings.redis_url,
-        set_as_current=False,
-    )
-    quorum.conf.task_default_queue = f"{settings.queue_prefix}naive-quorum"
-    quorum.conf.task_default_queue_type = "quorum"
-    quorum.conf.broker_transport_options = {"confirm_publish": True}
-
-    @quorum.task(name="bench.naive_noop")
-    def quorum_noop() -> None:
-        return None
-
-    @app.post("/naive-confirmed", status_code=202)
-    async def naive_confirmed() -> dict[str, Any]:
-        result = confirmed_noop.delay()
+    async def enqueue() -> dict[str, Any]:
+        result = noop.delay()
         return {"id": result.id}
 
-    @app.post("/naive-quorum", status_code=202)
-    async def naive_quorum() -> dict[str, Any]:
-        result = quorum_noop.delay()
-        return {"id": result.id}
+    app.add_api_route(f"/{name}", enqueue, methods=["POST"], status_code=202, name=name)
