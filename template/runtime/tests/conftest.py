@@ -14,9 +14,12 @@ import uuid
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pytest
-from fixture_service.settings import Settings
+from fixture_service.integrations.mailer import mailer
+from fixture_service.integrations.storage import storage
+from fixture_service.settings import Settings, get_settings
 from pydantic import SecretStr
 from redis import Redis
 from support.service import (
@@ -28,6 +31,7 @@ from support.service import (
 )
 
 import durable_jobs.testing
+from durable_jobs._worker import resources
 from durable_jobs.testing import (
     ManagedProcess,
     ProcessSupervisor,
@@ -186,6 +190,21 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
     fixture service and the chaos jobs importable from here (they are not installed)."""
     paths = os.pathsep.join([str(TESTS_DIR), str(TESTS_DIR / "resilience")])
     return durable_jobs.testing.service_env(settings, PYTHONPATH=paths, **extra)
+
+
+class Cached(Protocol):
+    def cache_clear(self) -> None: ...
+
+
+def run_tasks_here(monkeypatch: pytest.MonkeyPatch, settings: Settings, *more: Cached) -> None:
+    """Tasks called in this process (as a shell or a test would) run on `settings`: the
+    environment a worker gets, the fixture service's cached settings and clients (and
+    `more`) read again, the runtime's resources configured."""
+    for name, value in service_env(settings).items():
+        monkeypatch.setenv(name, value)
+    for cached in (get_settings, mailer, storage, *more):
+        cached.cache_clear()
+    resources.configure(get_settings(), SERVICE_JOBS)
 
 
 @pytest.fixture

@@ -6,16 +6,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import service_env
-from fixture_service.integrations.mailer import mailer
-from fixture_service.integrations.storage import storage
-from fixture_service.settings import Settings, get_settings
+from conftest import run_tasks_here
+from fixture_service.settings import Settings
 from fixture_service.worker.app import app
 from redis import Redis
 from support.ledger import charged_keys
-from support.service import SERVICE_JOBS, without_database
-
-from durable_jobs._worker import resources
+from support.service import without_database
 
 # The registered tasks, called in this process as a shell or a test would.
 charge = app.tasks["billing.charge"]
@@ -25,11 +21,7 @@ send_welcome_email = app.tasks["email.welcome"]
 
 @pytest.fixture(autouse=True)
 def use_test_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings, redis: Redis) -> None:
-    for name, value in service_env(settings).items():
-        monkeypatch.setenv(name, value)
-    for cached in (get_settings, mailer, storage):
-        cached.cache_clear()
-    resources.configure(get_settings(), SERVICE_JOBS)
+    run_tasks_here(monkeypatch, settings)
 
 
 def test_charging_twice_with_one_key_charges_once(redis: Redis, settings: Settings) -> None:

@@ -4,17 +4,14 @@ the user it greets is marked welcomed once; a user deleted meanwhile is skipped.
 import uuid
 
 import pytest
-from conftest import service_env
+from conftest import run_tasks_here
 from fixture_service.db.models import User
 from fixture_service.db.task_sessions import _sessions_of, task_session
-from fixture_service.integrations.mailer import mailer
-from fixture_service.settings import Settings, get_settings
+from fixture_service.settings import Settings
 from fixture_service.worker.app import app
 from redis import Redis
 from sqlalchemy import delete
-from support.service import SERVICE_JOBS, with_database
-
-from durable_jobs._worker import resources
+from support.service import with_database
 
 pytestmark = with_database
 send_welcome_email = app.tasks["email.welcome"]
@@ -22,11 +19,7 @@ send_welcome_email = app.tasks["email.welcome"]
 
 @pytest.fixture(autouse=True)
 def use_test_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings, redis: Redis) -> None:
-    for name, value in service_env(settings).items():
-        monkeypatch.setenv(name, value)
-    for cached in (get_settings, mailer, _sessions_of):
-        cached.cache_clear()
-    resources.configure(get_settings(), SERVICE_JOBS)
+    run_tasks_here(monkeypatch, settings, _sessions_of)
 
 
 def new_user(email: str) -> User:
