@@ -12,7 +12,7 @@ this package.
 from ._core.declaration import Job, JobSpec, discover_jobs, job
 from ._core.enqueue import JobClient
 from ._core.flower import run_flower
-from ._core.payloads import PRINTABLE, Payload
+from ._core.payloads import PRINTABLE, InvalidPayload, Payload
 from ._core.queues import Queue
 from ._core.sending import AcceptedJob, BrokerUnavailable
 from ._core.settings import RuntimeSettings
@@ -26,6 +26,7 @@ __all__ = [
     "PRINTABLE",
     "AcceptedJob",
     "BrokerUnavailable",
+    "InvalidPayload",
     "Job",
     "JobClient",
     "JobSpec",

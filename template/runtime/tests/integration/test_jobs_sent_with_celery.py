@@ -129,7 +129,11 @@ def test_failed_job_sent_by_name_keeps_its_payload_in_its_dead_letter(
     status = final_status(client, job_id, worker)
     assert status.state == "FAILURE"
     assert status.error is not None
-    assert status.error.type == "ValidationError"
+    assert status.error.type == "InvalidPayload"
+    assert status.error.message == (
+        "billing.charge: the payload is not a valid Charge: amount_cents: "
+        "Input should be greater than 0 [greater_than]"
+    )
     letter = DeadLetters.for_settings(settings).get(job_id)
     assert letter is not None
     assert letter.payload == payload

@@ -27,7 +27,9 @@ class JobRecord:
     name: str
     accepted_at: str
     request_id: str | None
-    payload: dict[str, Any]
+    # JSON: a payload model's fields, or what Celery's canvas passed on (a chain's
+    # previous result, a chord's list of results).
+    payload: Any
 
 
 class JobRecords:
@@ -101,9 +103,7 @@ class JobRecords:
         pipe.delete(*(self.key(job_id) for job_id in job_ids))
         pipe.zrem(self._inflight, *job_ids)
 
-    def accept_if_new(
-        self, job_id: str, name: str, request_id: str | None, payload: dict[str, Any]
-    ) -> None:
+    def accept_if_new(self, job_id: str, name: str, request_id: str | None, payload: Any) -> None:
         """Record a job sent with Celery's own API (`celery_sends.py`); a job recorded
         already (a retry, or one sent again under its id) stays as it is."""
         (record,) = self.new([(job_id, name, request_id, payload)])

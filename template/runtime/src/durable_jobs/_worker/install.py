@@ -35,6 +35,7 @@ from .ended_jobs import EndedJobs
 from .heartbeat import Heartbeat
 from .job_task import register
 from .known_revocations import KnownRevocations, remember_revoked_jobs
+from .only_jobs import OnlyJobs
 from .reliability import reliability_settings
 
 
@@ -62,6 +63,7 @@ def install(app: Celery, settings: RuntimeSettings, jobs: tuple[Job[Any], ...]) 
             Heartbeat,
             KnownRevocations,
             metrics.MetricsServer,
+            OnlyJobs,
         }
     )
     if not is_redis(settings.effective_broker_url):

@@ -11,6 +11,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .._core.declaration import DEFAULT_TIME_LIMIT, Job
 from .._core.idempotency import AlreadyRunning, Claim, LeaseLost
+from .._core.payloads import validated
 from .._core.status import PROGRESS
 from . import resources
 from .event_loop import run_coroutine
@@ -40,15 +41,15 @@ class JobTaskClass(Task[Any, Any]):
 def register(app: Celery, job: Job[Any]) -> JobTask:
     """Register `job` on `app` as the task `job.name`; `async def` jobs run on the
     process's event loop (`event_loop.py`). A payload that fails validation is not
-    retried: it would fail the same way every time."""
+    retried: it would fail the same way every time (`InvalidPayload`)."""
     spec, run = job.spec, job.run
     is_async = inspect.iscoroutinefunction(run)
 
-    def task(self: JobTask, payload: dict[str, Any]) -> Any:
-        validated = spec.payload.model_validate(payload)
+    def task(self: JobTask, payload: Any) -> Any:
+        model = validated(spec.name, spec.payload, payload)
         if is_async:
-            return run_coroutine(run(self, validated))
-        return run(self, validated)
+            return run_coroutine(run(self, model))
+        return run(self, model)
 
     task.__name__, task.__doc__ = run.__name__, run.__doc__
     task.__module__, task.__qualname__ = run.__module__, run.__qualname__
