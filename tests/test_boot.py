@@ -52,6 +52,46 @@ def exercise(base_url: str, env: dict[str, str], redis_url: str) -> None:
         assert sum(key.encode() in entry for entry in ledger) == 1
 
 
+def readme_block(project: Path, heading: str) -> str:
+    """The first Python block under `heading` in the rendered README, verbatim."""
+    section = (project / "README.md").read_text().split(f"\n{heading}\n", 1)[1]
+    return section.split("```python\n", 1)[1].split("\n```", 1)[0]
+
+
+def run_snippet(
+    project: Path, snippet: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    argv = ["uv", "run", "--frozen", "python", "-c", snippet]
+    return subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+
+
+def use_celery_as_the_readme_shows(project: Path, env: dict[str, str], base_url: str) -> None:
+    """The README's Celery snippets, run verbatim from the project's environment with
+    the service's settings (a QUEUE_PREFIX among them). The canvas: a group, a chord
+    and a chain of charges. The plain client: its job runs; with another QUEUE_PREFIX
+    it fails instead of leaving the job where no worker looks."""
+    canvas = run_snippet(project, readme_block(project, "### Workflows with Celery's canvas"), env)
+    assert canvas.returncode == 0, canvas.stderr
+    assert canvas.stdout.split() == ["2", "2", "300"]
+
+    snippet = readme_block(project, "### Sending jobs with Celery's own API")
+    sent = run_snippet(project, snippet, env)
+    assert sent.returncode == 0, sent.stderr
+    # Recorded by the worker when it takes the job: 404 until then.
+    client = httpx.Client(base_url=base_url, timeout=5)
+    deadline = time.monotonic() + START_TIMEOUT
+    state = None
+    while state != "SUCCESS" and time.monotonic() < deadline:
+        answer = client.get(f"/jobs/{sent.stdout.strip()}")
+        state = answer.json().get("state") if answer.status_code == 200 else None
+        time.sleep(0.2)
+    assert state == "SUCCESS", answer.text
+    refused = run_snippet(project, snippet, {**env, "QUEUE_PREFIX": f"not-{env['QUEUE_PREFIX']}"})
+    assert refused.returncode != 0
+    assert refused.stdout == ""
+    assert ("NOT_FOUND" in refused.stderr) or ("No queues bound" in refused.stderr)
+
+
 def test_api_and_worker_boot_as_separate_processes_and_run_each_job_once(
     default_project: Path,
     redis_url: str,
@@ -60,6 +100,7 @@ def test_api_and_worker_boot_as_separate_processes_and_run_each_job_once(
 ) -> None:
     url = start_worker_and_api(supervisor, default_project, service_env)
     exercise(url, service_env, redis_url)
+    use_celery_as_the_readme_shows(default_project, service_env, url)
 
 
 def test_make_dev_runs_api_and_worker_with_one_command(
@@ -82,6 +123,7 @@ def test_every_option_boots_with_make_dev_on_rabbitmq_and_postgresql(
     for process in ("worker_low", "relay", "beat", "flower"):
         dev.wait_until(lambda p, name=process: f"{name}.1 " in p.output(), 60, f"running {process}")
     exercise(api_url(rabbitmq_env), rabbitmq_env, redis_url)
+    use_celery_as_the_readme_shows(rabbitmq_project, rabbitmq_env, api_url(rabbitmq_env))
     flower = f"http://127.0.0.1:{rabbitmq_env['FLOWER_PORT']}"
     dev.wait_until(lambda _: _answers(f"{flower}/healthcheck"), 60, "serving Flower")
     assert httpx.get(f"{flower}/").status_code == 401

@@ -14,7 +14,7 @@ from conftest import PROJECT_DIR, clean_up, make_settings, start_worker
 from fixture_service.jobs.charge import CHARGE
 from fixture_service.settings import Settings
 from redis import Redis
-from support.service import SERVICE_JOBS, a_charge
+from support.service import ON_RABBITMQ, SERVICE_JOBS, a_charge
 
 from durable_jobs import JobClient
 from durable_jobs._core.dead_letters import DeadLetters
@@ -51,18 +51,25 @@ def client(settings: Settings) -> Iterator[JobClient]:
     jobs.close()
 
 
-def send_with_plain_client(settings: Settings, payload: object, *flags: str) -> str:
+def run_plain_client(
+    settings: Settings, payload: object, *flags: str, queue: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Send a charge from another process, configured only as the README says."""
-    queue = f"{settings.queue_prefix}{DEFAULT}"
+    queue = f"{settings.queue_prefix}{DEFAULT}" if queue is None else queue
     argv = [settings.effective_broker_url, settings.key_prefix, queue, CHARGE.name]
-    sent = subprocess.run(
+    return subprocess.run(
         [sys.executable, str(PLAIN_CLIENT), *argv, json.dumps(payload), *flags],
         cwd=Path.cwd(),
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
+        check=False,
     )
+
+
+def send_with_plain_client(settings: Settings, payload: object, *flags: str) -> str:
+    sent = run_plain_client(settings, payload, *flags)
+    assert sent.returncode == 0, sent.stderr
     return sent.stdout.strip()
 
 
@@ -152,3 +159,21 @@ def test_an_unregistered_tasks_message_is_refused_without_its_arguments_in_the_l
     [line] = [line for line in worker.output().splitlines() if refused in line]
     assert "(the task's arguments) are not logged" in line
     assert personal not in worker.output()
+
+
+def test_a_plain_client_sending_to_a_queue_nobody_declared_fails_loudly(
+    worker: ManagedProcess, settings: Settings
+) -> None:
+    """The README's client with a QUEUE_PREFIX the service does not have: an error, not
+    a job left in a queue no worker reads. (A prefix of this run's own: a shared broker
+    may hold another service's `default`.)"""
+    queue = f"not-{settings.queue_prefix}{DEFAULT}"
+
+    sent = run_plain_client(settings, a_charge("celery-sent").model_dump(), queue=queue)
+
+    assert sent.returncode != 0
+    assert sent.stdout == ""
+    if ON_RABBITMQ:
+        assert f"NOT_FOUND - no exchange '{queue}'" in sent.stderr
+    else:
+        assert f"No queues bound to exchange '{queue}'" in sent.stderr

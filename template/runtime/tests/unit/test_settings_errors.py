@@ -33,3 +33,13 @@ def test_timeouts_that_cannot_work_are_refused_without_showing_any_setting() -> 
     # last characters: the start of the Redis URL, password included.
     assert "input_value" not in message
     assert "redis://" not in message
+
+
+def test_a_queue_prefix_with_a_dot_is_refused_saying_what_is_allowed() -> None:
+    message = refusal(queue_prefix="acme-billing.")
+    assert "QUEUE_PREFIX may not contain '.'" in message
+    assert "e.g. 'acme-billing-'" in message
+
+
+def test_the_queue_prefix_the_readme_suggests_is_accepted() -> None:
+    assert RuntimeSettings(_env_file=None, queue_prefix="acme-billing-").queue_prefix

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings
 
 Seconds = Annotated[float, Field(gt=0)]
@@ -53,11 +53,8 @@ class ConnectionSettings(BaseSettings):
     )
     queue_prefix: str = Field(
         "",
-        # RabbitMQ routes retry countdowns by topic patterns, where '.' separates words
-        # and '#' and '*' are wildcards: another service's queues could match.
-        pattern=r"^[^.#*]*$",
         description="Prefix of every broker queue name, so services (or test runs) can "
-        "share one broker (or RabbitMQ vhost).",
+        "share one broker (or RabbitMQ vhost), e.g. 'acme-billing-'. No '.', '#' or '*'.",
     )
     worker_queues: str = Field(
         "",
@@ -73,3 +70,19 @@ class ConnectionSettings(BaseSettings):
     broker_health_check_interval: Seconds = Field(
         10, description="Seconds between PINGs on idle Redis connections."
     )
+
+    @field_validator("queue_prefix")
+    @classmethod
+    def _queue_prefix_matches_only_its_own_queues(cls, prefix: str) -> str:
+        # RabbitMQ routes retry countdowns by topic patterns ('#.<queue>'), where '.'
+        # separates words and '#' and '*' are wildcards: with 'acme.' as a prefix,
+        # another service's pattern '#.default' would match 'acme.default'.
+        refused = sorted({c for c in prefix if c in ".#*"})
+        if refused:
+            raise ValueError(
+                f"QUEUE_PREFIX may not contain {' or '.join(repr(c) for c in refused)} "
+                "(RabbitMQ's routing patterns treat them as separators and wildcards, so "
+                "another service's queues could receive this one's messages): use "
+                "letters, digits, '-' or '_', e.g. 'acme-billing-'"
+            )
+        return prefix
