@@ -74,6 +74,10 @@ def test_the_request_id_follows_the_job_into_the_worker_log(
     assert {"task started", "task succeeded"} <= {line["event"] for line in ours}
     assert {line["task_id"] for line in ours} == {job_id}
     assert {line["task_name"] for line in ours} == {CHARGE.name}
+    started = next(line for line in ours if line["event"] == "task started")
+    # Sent over HTTP to an idle worker: it starts at once. (The RabbitMQ publisher once
+    # sent the enqueued-at header as a 32-bit float: waits were off by up to 64 s.)
+    assert 0 <= started["queue_wait_s"] < 1.0
     succeeded = next(line for line in ours if line["event"] == "task succeeded")
     assert succeeded["runtime_s"] >= 0
     assert succeeded["retries"] == 0
@@ -123,5 +127,9 @@ def test_api_and_worker_metrics_count_the_jobs_that_ran(
         "celery_task_queue_wait_seconds_count",
     ):
         assert grew(worker_before, worker_after, name, task=CHARGE.name) == 1, name
+    waited = grew(
+        worker_before, worker_after, "celery_task_queue_wait_seconds_sum", task=CHARGE.name
+    )
+    assert 0 <= waited < 1.0
     queues = {labels["queue"] for name, labels, _ in worker_after if name == "celery_queue_length"}
     assert queues == set(service_queues(Settings()))
