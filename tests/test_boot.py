@@ -20,7 +20,12 @@ from booting import (
 )
 from conftest import SERVER_VARIABLES
 from databases import psql
-from durable_jobs.testing.process_supervisor import ProcessSupervisor, log_matches
+from durable_jobs.testing.process_supervisor import (
+    ProcessSupervisor,
+    free_port,
+    http_ok,
+    log_matches,
+)
 from network_namespace import empty_network, pids_in
 from redis import Redis
 
@@ -101,6 +106,24 @@ def test_api_and_worker_boot_as_separate_processes_and_run_each_job_once(
     url = start_worker_and_api(supervisor, default_project, service_env)
     exercise(url, service_env, redis_url)
     use_celery_as_the_readme_shows(default_project, service_env, url)
+
+
+def test_make_api_takes_its_port_from_dotenv(
+    default_project: Path, service_env: dict[str, str], supervisor: ProcessSupervisor
+) -> None:
+    """The Procfile's shell reads API_PORT; `.env` reaches it as it reaches the settings."""
+    port = free_port()
+    dotenv = default_project / ".env"
+    before = dotenv.read_text()
+    dotenv.write_text(f"{before}\nAPI_PORT={port}\n")
+    env = {name: value for name, value in service_env.items() if name != "API_PORT"}
+    try:
+        url = f"http://127.0.0.1:{port}"
+        ready = http_ok(f"{url}/readyz")
+        supervisor.start("api", ["make", "api"], env=env, cwd=default_project, ready=ready)
+        assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+    finally:
+        dotenv.write_text(before)
 
 
 def test_make_dev_runs_api_and_worker_with_one_command(

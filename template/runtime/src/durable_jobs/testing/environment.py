@@ -4,13 +4,33 @@ service's processes read them, and the environment of one service process."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
+from dotenv import dotenv_values
 from pydantic import SecretStr
 
 from .._core.settings import RuntimeSettings
 from .servers import needs, provided
+
+
+# In the order the settings read them (`_core/settings.py`): a later file wins.
+DOTENV_FILES = (".env.secrets", ".env")
+
+
+def with_dotenv(environ: Mapping[str, str], directory: Path) -> dict[str, str]:
+    """`environ`, plus what the `.env` files in `directory` set and it does not, by the
+    settings' rules: the environment wins over `.env`, `.env` over `.env.secrets`, and
+    an empty value means unset. For what reads variables outside the settings: the
+    Procfile's shell (API_PORT, FLOWER_PORT, WORKER_METRICS_PORT), Flower."""
+    merged: dict[str, str] = {}
+    for name in DOTENV_FILES:
+        if (directory / name).is_file():
+            values = dotenv_values(directory / name)
+            merged.update({key: value for key, value in values.items() if value})
+    merged.update({key: value for key, value in environ.items() if value or key not in merged})
+    return merged
 
 
 @contextmanager
