@@ -1,5 +1,7 @@
 """Boot the rendered service as its README says and send it real jobs through real Redis."""
 
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -64,9 +66,10 @@ def readme_block(project: Path, heading: str) -> str:
 
 
 def run_snippet(
-    project: Path, snippet: str, env: dict[str, str]
+    project: Path, snippet: str, env: dict[str, str], shell: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    argv = ["uv", "run", "--frozen", "python", "-c", snippet]
+    """A Python snippet (or a `shell` command line) run in the project's environment."""
+    argv = ["uv", "run", "--frozen", *(shlex.split(shell) or ["python", "-c", snippet])]
     return subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -106,6 +109,45 @@ def test_api_and_worker_boot_as_separate_processes_and_run_each_job_once(
     url = start_worker_and_api(supervisor, default_project, service_env)
     exercise(url, service_env, redis_url)
     use_celery_as_the_readme_shows(default_project, service_env, url)
+
+
+def test_the_readmes_new_job_and_route_pass_lint_and_run_as_written(
+    default_project: Path, service_env: dict[str, str], supervisor: ProcessSupervisor
+) -> None:
+    """'Add a job': the README's two modules, copied verbatim into the project, pass
+    its lint (ruff, mypy --strict, the import contracts) and serve a job end to end;
+    the README's Celery commands then see the service's worker and queues."""
+    section = (default_project / "README.md").read_text().split("\n## Add a job\n", 1)[1]
+    job, route = [block.split("\n```", 1)[0] for block in section.split("```python\n")[1:3]]
+    [package] = (default_project / "src").iterdir()
+    added = {
+        package / "jobs" / "invoice.py": job,
+        package / "api" / "routes" / "invoices.py": route,
+    }
+    try:
+        for path, source in added.items():
+            path.write_text(source + "\n")
+        lint = subprocess.run(
+            ["make", "lint"], cwd=default_project, capture_output=True, text=True, timeout=600
+        )
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+        url = start_worker_and_api(supervisor, default_project, service_env)
+        accepted = httpx.post(f"{url}/invoices/7", timeout=5)
+        assert accepted.status_code == 202, accepted.text
+        client = httpx.Client(base_url=url, timeout=5)
+        assert wait_for_success(client, accepted.headers["location"])["state"] == "SUCCESS"
+        for command in re.findall(
+            r"`(celery --app \S+ (?:status|inspect active_queues))`", section
+        ):
+            ran = run_snippet(default_project, "", service_env, shell=command)
+            assert ran.returncode == 0, ran.stdout + ran.stderr
+            assert (
+                "1 node online" in ran.stdout
+                or f"{service_env['QUEUE_PREFIX']}default" in ran.stdout
+            )
+    finally:
+        for path in added:
+            path.unlink(missing_ok=True)
 
 
 def test_make_api_takes_its_port_from_dotenv(

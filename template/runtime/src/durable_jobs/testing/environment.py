@@ -14,7 +14,6 @@ from pydantic import SecretStr
 from .._core.settings import RuntimeSettings
 from .servers import needs, provided
 
-
 # In the order the settings read them (`_core/settings.py`): a later file wins.
 DOTENV_FILES = (".env.secrets", ".env")
 

@@ -19,4 +19,5 @@ if __name__ == "__main__":
     command = sys.argv[1:]
     if not command:
         sys.exit("usage: python -m durable_jobs.testing.with_dotenv COMMAND...")
-    os.execvpe(command[0], command, with_dotenv(os.environ, Path.cwd()))
+    # Becomes the command (no shell): signals and the exit status are its own.
+    os.execvpe(command[0], command, with_dotenv(os.environ, Path.cwd()))  # noqa: S606
