@@ -103,7 +103,7 @@ def readme_examples() -> tuple[str, str]:
     """The job module and the route module of the new README's "Add a job"."""
     readme = (ROOT / "template/README.md.jinja").read_text()
     section = readme.split("## Add a job", 1)[1].split("\n## ", 1)[0]
-    job, route = re.findall(r"```python\n(.*?)```", section, re.S)
+    job, route = re.findall(r"```python\n(.*?)```", section, re.S)[:2]
     return job, route
 
 

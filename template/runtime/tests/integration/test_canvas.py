@@ -12,7 +12,7 @@ from celery import chain, chord, group
 from celery.canvas import Signature
 from conftest import clean_up, make_settings, start_worker
 from fixture_service.jobs.charge import CHARGE
-from fixture_service.jobs.receipt import RECEIPT, SETTLEMENT
+from fixture_service.jobs.receipt import CHARGE_FAILED, RECEIPT, SETTLEMENT
 from fixture_service.settings import Settings
 from support.service import SERVICE_JOBS, a_charge
 
@@ -187,3 +187,18 @@ def test_a_linked_job_runs_after_the_job_with_its_result(
     [linked] = sent.children or [None]
     assert linked is not None
     assert final(client, linked.id).state == "SUCCESS"
+
+
+def test_an_error_callback_job_takes_the_failed_jobs_id_as_its_payload(
+    worker: ManagedProcess, client: JobClient, settings: Settings
+) -> None:
+    refused = {**charge_payload("link-error"), "amount_cents": -1}
+
+    sent: Any = step(client, CHARGE.name, refused).apply_async(
+        link_error=step(client, CHARGE_FAILED.name)
+    )
+
+    assert final(client, sent.id).state == "FAILURE"
+    noted = settings.storage_dir / "failed-charges" / f"{sent.id}.txt"
+    worker.wait_until(lambda _: noted.exists(), WAIT, "running the error callback job")
+    assert noted.read_text() == f"{sent.id}\n"

@@ -152,13 +152,23 @@ def test_an_unregistered_tasks_message_is_refused_without_its_arguments_in_the_l
     """Celery prints an unregistered task's whole message (body and headers, which
     carry its arguments) into the log; the worker names the task and leaves them out."""
     personal = "someone.private@example.com"
-    client.celery.send_task("billing.refund", args=[{"email": personal}], kwargs={"note": personal})
+    sent = client.celery.send_task(
+        "billing.refund", args=[{"email": personal}], kwargs={"note": personal}
+    )
 
     refused = "Received unregistered task of type 'billing.refund'"
     worker.wait_until(lambda w: refused in w.output(), 20, "refusing the unregistered task")
     [line] = [line for line in worker.output().splitlines() if refused in line]
     assert "(the task's arguments) are not logged" in line
     assert personal not in worker.output()
+    # Celery's verdict: FAILURE, NotRegistered. RabbitMQ also dead-letters the message
+    # Celery rejected, and the worker then stores that verdict over it (the refused
+    # message stays listed with the dead letters). No job record (it is no job of the
+    # service): `/jobs/{id}` answers 404.
+    verdict = "BrokerDeadLetterError" if ON_RABBITMQ else "NotRegistered"
+    worker.wait_until(lambda _: type(sent.result).__name__ == verdict, 20, f"storing {verdict}")
+    assert sent.state == "FAILURE"
+    assert client.records.get(sent.id) is None
 
 
 def test_a_plain_client_sending_to_a_queue_nobody_declared_fails_loudly(

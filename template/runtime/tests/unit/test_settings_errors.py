@@ -36,10 +36,10 @@ def test_timeouts_that_cannot_work_are_refused_without_showing_any_setting() -> 
 
 
 def test_a_queue_prefix_with_a_dot_is_refused_saying_what_is_allowed() -> None:
-    message = refusal(queue_prefix="acme-billing.")
+    message = refusal(queue_prefix="orders.")
     assert "QUEUE_PREFIX may not contain '.'" in message
-    assert "e.g. 'acme-billing-'" in message
+    assert "e.g. 'orders-'" in message
 
 
 def test_the_queue_prefix_the_readme_suggests_is_accepted() -> None:
-    assert RuntimeSettings(_env_file=None, queue_prefix="acme-billing-").queue_prefix
+    assert RuntimeSettings(_env_file=None, queue_prefix="orders-").queue_prefix

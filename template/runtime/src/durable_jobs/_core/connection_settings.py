@@ -54,7 +54,7 @@ class ConnectionSettings(BaseSettings):
     queue_prefix: str = Field(
         "",
         description="Prefix of every broker queue name, so services (or test runs) can "
-        "share one broker (or RabbitMQ vhost), e.g. 'acme-billing-'. No '.', '#' or '*'.",
+        "share one broker (or RabbitMQ vhost), e.g. 'orders-'. No '.', '#' or '*'.",
     )
     worker_queues: str = Field(
         "",
@@ -83,6 +83,6 @@ class ConnectionSettings(BaseSettings):
                 f"QUEUE_PREFIX may not contain {' or '.join(repr(c) for c in refused)} "
                 "(RabbitMQ's routing patterns treat them as separators and wildcards, so "
                 "another service's queues could receive this one's messages): use "
-                "letters, digits, '-' or '_', e.g. 'acme-billing-'"
+                "letters, digits, '-' or '_', e.g. 'orders-'"
             )
         return prefix

@@ -1,6 +1,7 @@
 """Steps after a charge, for Celery's canvas: a receipt per charge (a chain's next step,
-whose payload is the charge's result) and one settlement per batch of charges (a
-chord's callback, whose payload is the list of the batch's results)."""
+whose payload is the charge's result), one settlement per batch of charges (a chord's
+callback, whose payload is the list of the batch's results), and a note of a charge
+that failed (a `link_error` callback, whose payload is the failed job's id)."""
 
 from pydantic import Field, RootModel
 
@@ -26,6 +27,12 @@ class Receipts(RootModel[list[Receipt]]):
     model_config = {"frozen": True, "hide_input_in_errors": True}
 
 
+class FailedJob(RootModel[str]):
+    """What Celery passes an error callback that takes one argument: the failed job's id."""
+
+    model_config = {"frozen": True, "hide_input_in_errors": True}
+
+
 RECEIPT = JobSpec(
     name="billing.receipt",
     payload=Receipt,
@@ -39,6 +46,17 @@ RECEIPT = JobSpec(
 SETTLEMENT = JobSpec(
     name="billing.settlement",
     payload=Receipts,
+    soft_time_limit=10,
+    time_limit=15,
+    max_retries=3,
+    retry_backoff_max=60,
+    retry_on=(OSError,),
+)
+
+
+CHARGE_FAILED = JobSpec(
+    name="billing.charge_failed",
+    payload=FailedJob,
     soft_time_limit=10,
     time_limit=15,
     max_retries=3,
@@ -61,3 +79,9 @@ def settle(task: JobTask, payload: Receipts) -> dict[str, int]:
     for receipt in payload.root:
         totals[receipt.currency] = totals.get(receipt.currency, 0) + receipt.amount_cents
     return totals
+
+
+@job(CHARGE_FAILED)
+def note_failed_charge(task: JobTask, payload: FailedJob) -> dict[str, str]:
+    stored = storage().write_lines(f"failed-charges/{payload.root}.txt", [payload.root])
+    return {"noted": payload.root, "file": stored.uri}
