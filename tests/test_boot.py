@@ -1,8 +1,10 @@
 """Boot the rendered service as its README says and send it real jobs through real Redis."""
 
+import os
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -241,3 +243,28 @@ def test_make_dev_starts_a_private_redis_where_none_runs_and_stops_it_on_ctrl_c(
         while pids_in(inside) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not pids_in(inside), "make dev left processes running after Ctrl-C"
+        # One line says so; no "Error 130" from make (make itself ends by the signal,
+        # as Ctrl-C ends any command).
+        assert dev.output().rstrip().endswith("Stopped (Ctrl-C): every process ended.")
+        assert "Error 130" not in dev.output()
+
+
+def test_make_dev_names_a_busy_port_and_who_holds_it_before_starting_anything(
+    default_project: Path, service_env: dict[str, str], supervisor: ProcessSupervisor
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**service_env, "API_PORT": str(port)}
+        dev = supervisor.start("dev", ["make", "dev"], env=env, cwd=default_project)
+        assert dev.popen is not None
+        assert dev.popen.wait(START_TIMEOUT) != 0
+    lines = dev.output().splitlines()
+    assert lines[0].startswith("Servers: ")
+    this_test = Path("/proc/self/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    assert lines[1] == (
+        f"port {port} (API_PORT, for api) is in use by pid {os.getpid()} ({this_test}): "
+        "stop that, or set API_PORT to a free port in .env"
+    )
+    assert "Application startup" not in dev.output()
