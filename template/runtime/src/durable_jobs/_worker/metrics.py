@@ -153,6 +153,11 @@ class MetricsServer(bootsteps.StartStopStep):
             start_http_server(port, addr=settings.worker_metrics_address, registry=registry)
         except OSError as exc:
             # Jobs matter more than their metrics: keep working, say so loudly.
-            log.error("worker metrics not served on port %s: %s", port, exc)
+            log.error(
+                "worker metrics not served on port %s (WORKER_METRICS_PORT): %s; "
+                "the worker runs jobs without them",
+                port,
+                exc,
+            )
             return
         log.info("worker metrics on http://%s:%s/metrics", settings.worker_metrics_address, port)
