@@ -13,7 +13,9 @@ install:  ## Create the template's dev environment (.venv) from uv.lock
 	$(UV) sync --frozen
 
 demo:  ## Render a demo service, boot it against Redis (private if none runs), send a job, print its state
-	$(RUN) --no-group runtime python scripts/demo.py
+	@# An environment of its own with the demo group only (28 packages, not the
+	@# template's dev tools), so the template's .venv stays as it is.
+	$(RUN) --isolated --only-group demo python scripts/demo.py
 
 test: install test-runtime  ## The whole suite (PYTEST_ARGS='-m "not failover"' skips the broker-cluster failovers)
 	$(RUN) ruff check tests scripts migrations

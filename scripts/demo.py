@@ -63,6 +63,7 @@ def say(message: str) -> None:
 @contextmanager
 def redis_for_demo() -> Iterator[str]:
     if answers(DEFAULT_REDIS):
+        say(f"Using the Redis that answers at {DEFAULT_REDIS} (REDIS_URL)")
         yield DEFAULT_REDIS
         return
     try:
@@ -103,12 +104,13 @@ def main() -> int:
     # Rendering the working tree, uncommitted changes included, is the point of a demo.
     warnings.simplefilter("ignore", DirtyLocalWarning)
     destination = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "demo-service").resolve()
-    render(destination)
     with tempfile.TemporaryDirectory(prefix="demo-") as scratch_name:
         scratch = Path(scratch_name)
         supervisor = ProcessSupervisor(scratch / "logs")
         try:
+            # First: the first line says which Redis the demo uses.
             with redis_for_demo() as redis_url:
+                render(destination)
                 port = free_port()
                 env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
                 env.update(

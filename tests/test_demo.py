@@ -20,6 +20,11 @@ def test_demo_prints_the_job_id_and_success(tmp_path: Path, redis_url: str) -> N
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # Which Redis it used, whether it found one or started its own.
+    assert result.stdout.splitlines()[0] in {
+        f"Using the Redis that answers at {redis_url} (REDIS_URL)",
+        *re.findall(r"^No Redis answers at .*", result.stdout, re.M),
+    }
     job = re.search(r"POST /charges -> 202, job id ([0-9a-f-]{36})", result.stdout)
     assert job, result.stdout
     assert f"Job {job.group(1)}: SUCCESS" in result.stdout
