@@ -1,6 +1,7 @@
 """The rendered project passes its own checks: ruff, mypy, import-linter and pytest."""
 
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -26,6 +27,13 @@ EXAMPLE_INTEGRATIONS = ("mailer", "payments", "storage")
 def test_rendered_project_passes_its_own_lint(default_project: Path) -> None:
     result = run(["make", "lint"], default_project)
     assert "Contracts: 6 kept, 0 broken." in result.stdout
+
+
+def test_make_install_leaves_the_secrets_readable_by_their_owner_only(
+    default_project: Path,
+) -> None:
+    for name in (".env", ".env.secrets"):
+        assert stat.S_IMODE((default_project / name).stat().st_mode) == 0o600, name
 
 
 def test_the_runtimes_suite_is_collected_with_only_the_projects_extras(

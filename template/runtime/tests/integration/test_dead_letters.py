@@ -77,7 +77,14 @@ def test_admin_routes_refuse_a_missing_or_wrong_token(
     assert "Authorization: Bearer" in missing.json()["detail"]
     wrong = client.get("/admin/dead-letters", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
+    other_scheme = client.get("/admin/dead-letters", headers={"Authorization": ADMIN_TOKEN})
+    assert other_scheme.status_code == 401
     assert client.get("/admin/dead-letters", headers=ADMIN).json() == []
+    # The scheme is case-insensitive; the token is not.
+    lower = client.get("/admin/dead-letters", headers={"Authorization": f"bearer {ADMIN_TOKEN}"})
+    assert lower.status_code == 200, lower.text
+    shouted = {"Authorization": f"BEARER {ADMIN_TOKEN.upper()}"}
+    assert client.get("/admin/dead-letters", headers=shouted).status_code == 401
 
 
 def test_admin_routes_do_not_exist_without_a_token(

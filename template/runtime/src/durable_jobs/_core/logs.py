@@ -12,6 +12,7 @@ end), where the standard library's path costs a large share of a request.
 """
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -98,6 +99,23 @@ class HideMessageBodies(logging.Filter):
         return True
 
 
+# Control characters but newline and tab (a traceback's lines), C1 controls included.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escaped_console() -> Any:
+    """structlog's console renderer, whose lines cannot steer the terminal: a request
+    path may carry an escape sequence (`%1b[2J` arrives decoded), which the console would
+    run. Each control character is written as `\\xNN` instead (JSON escapes them already)."""
+    console = structlog.dev.ConsoleRenderer(colors=False)
+
+    def render(logger: Any, name: str, event: Any) -> str:
+        line = str(console(logger, name, event))
+        return CONTROL_CHARACTERS.sub(lambda found: f"\\x{ord(found[0]):02x}", line)
+
+    return render
+
+
 def configure_logging(level: str, log_format: str = "json", task_results: bool = False) -> None:
     # Our lines carry what structlog's processors add; the standard library would
     # still look up the thread, process and asyncio task of every record, for fields
@@ -106,9 +124,7 @@ def configure_logging(level: str, log_format: str = "json", task_results: bool =
     if hasattr(logging, "logAsyncioTasks"):  # Python 3.12+
         logging.logAsyncioTasks = False
     renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if log_format == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer() if log_format == "json" else escaped_console()
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=SHARED,

@@ -24,8 +24,11 @@ async def require_admin(
     token = settings.admin_token.get_secret_value()
     if not token:
         raise HTTPException(404, "Not Found")
-    expected = f"Bearer {token}".encode()
-    if authorization is None or not secrets.compare_digest(authorization.encode(), expected):
+    # The scheme is case-insensitive (RFC 9110, 11.1): `bearer` and `BEARER` are Bearer.
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(
+        given.strip().encode(), token.encode()
+    ):
         raise HTTPException(
             401,
             "A valid admin token is required: send `Authorization: Bearer <ADMIN_TOKEN>`.",

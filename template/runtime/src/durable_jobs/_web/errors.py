@@ -1,7 +1,10 @@
 """Failures as answers people can act on: never a hang, never a bare 500 for an outage."""
 
 import math
+import time
 from typing import Any
+
+import structlog
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -31,6 +34,20 @@ REFUSED_BEFORE_ROUTING: dict[int | str, dict[str, Any]] = {
 }
 # FastAPI's answer to a body its JSON parser cannot decode at all (not UTF-8).
 _UNDECODABLE_BODY = "There was an error parsing the body"
+# An outage answers thousands of requests a second: each cause is logged once per
+# this many seconds (every 503 has its access-log line anyway).
+CAUSE_LOG_INTERVAL = 10.0
+log = structlog.get_logger(__name__)
+_cause_logged_at: dict[str, float] = {}
+
+
+def _log_cause(cause: str) -> None:
+    """Why the queue is unavailable, for operators: the logs keep what the answer
+    leaves out (addresses, ports, broker errors)."""
+    now = time.monotonic()
+    if now - _cause_logged_at.get(cause, -CAUSE_LOG_INTERVAL) >= CAUSE_LOG_INTERVAL:
+        _cause_logged_at[cause] = now
+        log.warning("job queue unavailable: answering 503", cause=cause)
 
 
 def unavailable(detail: str, retry_after: int) -> JSONResponse:
@@ -75,8 +92,10 @@ def install_error_handlers(app: FastAPI, retry_after: int) -> None:
 
     @app.exception_handler(BrokerUnavailable)
     async def broker_unavailable(request: Request, exc: BrokerUnavailable) -> JSONResponse:
+        # The cause (a broker address, its error) is for the logs, not for callers.
+        _log_cause(str(exc))
         return unavailable(
-            f"The job queue is unavailable, nothing was enqueued ({exc}). "
+            "The job queue is unavailable, nothing was enqueued. "
             "Retry after the given number of seconds.",
             retry_after,
         )
