@@ -5,7 +5,6 @@ import time
 from typing import Any
 
 import structlog
-
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
