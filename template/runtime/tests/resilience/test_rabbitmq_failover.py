@@ -68,7 +68,7 @@ def test_leader_sigkill_mid_burst_loses_no_accepted_job(
         try:
             # Counted once every job has ended and no copy of one is left on the broker.
             states = jobs.wait_until_all_final(list(burst.accepted), timeout=120)
-            assert states == {"SUCCESS"}, jobs.not_final(list(burst.accepted))
+            assert states == {"SUCCESS"}, jobs.not_succeeded(list(burst.accepted))
             assert wait_until_drained(jobs, settings, timeout=30) == 0
             # Celery's own tools reach the worker through what is left of the broker.
             assert "pong" in celery_cli(settings, "inspect", "ping")

@@ -54,11 +54,19 @@ class Jobs:
                 time.sleep(0.2)
         return {self.state(job_id) for job_id in job_ids}
 
-    def not_final(self, job_ids: list[str], shown: int = 10) -> dict[str, str]:
-        """Some of the jobs that are not final yet, with their states: what a timeout shows."""
-        states = {job_id: self.state(job_id) for job_id in job_ids}
-        stuck = {job_id: s for job_id, s in states.items() if s not in FINAL | {UNKNOWN}}
-        return dict(list(stuck.items())[:shown])
+    def not_succeeded(self, job_ids: list[str], shown: int = 10) -> dict[str, str]:
+        """Some of the jobs that did not succeed (and are not UNKNOWN), with their state
+        and error: what a failed assertion on the final states shows."""
+        found = {}
+        for job_id in job_ids:
+            status = self.reader.read(job_id)
+            if status is None or status.state == "SUCCESS":
+                continue
+            error = f": {status.error.type}: {status.error.message}" if status.error else ""
+            found[job_id] = f"{status.state}{error}"[:300]
+            if len(found) == shown:
+                break
+        return found
 
     def state(self, job_id: str) -> str:
         """The job's state; UNKNOWN when its record is gone (lost with a Redis master

@@ -75,8 +75,8 @@ class ConnectionSettings(BaseSettings):
     @classmethod
     def _queue_prefix_matches_only_its_own_queues(cls, prefix: str) -> str:
         # RabbitMQ routes retry countdowns by topic patterns ('#.<queue>'), where '.'
-        # separates words and '#' and '*' are wildcards: with 'acme.' as a prefix,
-        # another service's pattern '#.default' would match 'acme.default'.
+        # separates words and '#' and '*' are wildcards: with 'orders.' as a prefix,
+        # another service's pattern '#.default' would match 'orders.default'.
         refused = sorted({c for c in prefix if c in ".#*"})
         if refused:
             raise ValueError(
