@@ -230,8 +230,13 @@ def service_env(tmp_path: Path, redis_url: str) -> Any:
         REDIS_URL=redis_url,
         KEY_PREFIX=prefix,
         QUEUE_PREFIX=prefix.replace(":", "-"),
+        # Every port the Procfile's processes listen on, free: tests run side by side,
+        # and `make dev` refuses a busy one.
         API_PORT=str(free_port()),
         FLOWER_PORT=str(free_port()),
+        WORKER_METRICS_PORT=str(free_port()),
+        WORKER_LOW_METRICS_PORT=str(free_port()),
+        RELAY_METRICS_PORT=str(free_port()),
         STORAGE_DIR=str(tmp_path / "storage"),
         MAIL_DIR=str(tmp_path / "mail"),
         DATABASE_PATH=str(tmp_path / "app.sqlite3"),

@@ -267,6 +267,7 @@ def test_deployments_run_the_compose_commands_safely(project: Path) -> None:
         main = container(deployment)
         assert main["command"] == services[name]["command"], name
         assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["automountServiceAccountToken"] is False, name
         assert main["securityContext"]["readOnlyRootFilesystem"] is True
         assert "requests" in main["resources"]
         assert "livenessProbe" in main, name
@@ -280,6 +281,86 @@ def test_deployments_run_the_compose_commands_safely(project: Path) -> None:
     if "beat" in found:
         assert found["beat"]["spec"]["replicas"] == 1
         assert found["beat"]["spec"]["strategy"]["type"] == "Recreate"
+
+
+def pod_labels(project: Path, deployment: dict[str, Any]) -> dict[str, str]:
+    """The labels a Deployment's pods get: its template's, and the kustomization's
+    where it puts them on templates too (`includeTemplates`)."""
+    labels = dict(deployment["spec"]["template"]["metadata"]["labels"])
+    kustomization = yaml.safe_load((project / K8S / "kustomization.yaml").read_text())
+    for entry in kustomization.get("labels", []):
+        if entry.get("includeTemplates"):
+            labels.update(entry["pairs"])
+    return labels
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A label selector, as Kubernetes evaluates matchLabels and `In` expressions."""
+    if any(labels.get(key) != value for key, value in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", expression
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+def reachable(project: Path, labels: dict[str, str]) -> dict[int, set[str]] | None:
+    """Who may connect to a pod with `labels`, by port, under the base's policies: None
+    when no policy selects it (everyone may, on any port), else port -> the sources
+    ("anywhere", "namespace:<name>", "pods:<label>=<value>")."""
+    policies = [d for (kind, _), d in manifests(project).items() if kind == "NetworkPolicy"]
+    chosen = [p for p in policies if selects(p["spec"]["podSelector"], labels)]
+    if not chosen:
+        return None
+    allowed: dict[int, set[str]] = {}
+    for policy in chosen:
+        assert policy["spec"]["policyTypes"] == ["Ingress"]
+        for rule in policy["spec"].get("ingress", []):
+            sources = set()
+            for peer in rule.get("from", [{}]):
+                if "namespaceSelector" in peer:
+                    sources.add(
+                        "namespace:"
+                        + peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                    )
+                elif "podSelector" in peer:
+                    [(key, value)] = peer["podSelector"]["matchLabels"].items()
+                    sources.add(f"pods:{key}={value}")
+                else:
+                    sources.add("anywhere")
+            for port in rule["ports"]:
+                allowed.setdefault(port["port"], set()).update(sources)
+    return allowed
+
+
+def test_network_policies_let_each_pod_be_reached_only_where_it_serves(project: Path) -> None:
+    """Default deny; the API's port from anywhere; metrics (and Flower) only from the
+    monitoring namespace; Beat from nowhere; the brokers only from the service's pods."""
+    expected_ports = {"worker": 9101, "worker-low": 9102, "relay": 9103, "flower": 5555}
+    for name, deployment in deployments(project).items():
+        allowed = reachable(project, pod_labels(project, deployment))
+        assert allowed is not None, f"no network policy selects the {name} pods"
+        if name == "api":
+            assert allowed == {8000: {"anywhere"}}
+        elif name == "beat":
+            assert allowed == {}
+        else:
+            assert allowed == {expected_ports[name]: {"namespace:monitoring"}}, name
+        served = {p["containerPort"] for p in container(deployment).get("ports", [])}
+        assert served == set(allowed), name
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    service_pods = {f"pods:app.kubernetes.io/part-of={answers['project_slug']}"}
+    ports = {6379, 5672} if answers["broker"] == "rabbitmq" else {6379}
+    for broker in ("redis", "rabbitmq") if answers["broker"] == "rabbitmq" else ("redis",):
+        allowed = reachable(project, {"app.kubernetes.io/name": broker})
+        assert allowed == dict.fromkeys(ports, service_pods), broker
+
+
+def test_the_image_tag_is_pinned(project: Path) -> None:
+    kustomization = yaml.safe_load((project / K8S / "kustomization.yaml").read_text())
+    [image] = kustomization["images"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", image["newTag"]), image
 
 
 def test_disruption_budgets_cover_api_and_workers_but_not_beat(project: Path) -> None:

@@ -14,10 +14,9 @@ from conftest import clean_up, make_settings, start_worker
 from fixture_service.jobs.charge import CHARGE
 from fixture_service.jobs.receipt import CHARGE_FAILED, RECEIPT, SETTLEMENT
 from fixture_service.settings import Settings
-from support.service import SERVICE_JOBS, a_charge
+from support.service import SERVICE_JOBS, a_charge, wait_for_dead_letter
 
 from durable_jobs import InvalidPayload, JobClient
-from durable_jobs._core.dead_letters import DeadLetters
 from durable_jobs._core.status import JobStatus, JobStatusReader
 from durable_jobs.testing.process_supervisor import ManagedProcess, ProcessSupervisor
 
@@ -170,8 +169,7 @@ def test_a_step_whose_payload_does_not_validate_fails_for_good_and_stops_its_cha
     assert status.error is not None
     assert status.error.type == "InvalidPayload"
     assert "the payload is not a valid Receipts" in status.error.message
-    letter = DeadLetters.for_settings(settings).get(refused.id)
-    assert letter is not None
+    letter = wait_for_dead_letter(settings, refused.id)
     assert letter.retries == 0
     assert client.records.get(settled.id) is None  # the step after it was never sent
 

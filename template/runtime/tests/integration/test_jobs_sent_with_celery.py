@@ -14,10 +14,9 @@ from conftest import PROJECT_DIR, clean_up, make_settings, start_worker
 from fixture_service.jobs.charge import CHARGE
 from fixture_service.settings import Settings
 from redis import Redis
-from support.service import ON_RABBITMQ, SERVICE_JOBS, a_charge
+from support.service import ON_RABBITMQ, SERVICE_JOBS, a_charge, wait_for_dead_letter
 
 from durable_jobs import JobClient
-from durable_jobs._core.dead_letters import DeadLetters
 from durable_jobs._core.queues import DEFAULT
 from durable_jobs._core.status import JobStatus, JobStatusReader
 from durable_jobs.testing.process_supervisor import ManagedProcess, ProcessSupervisor
@@ -141,8 +140,7 @@ def test_failed_job_sent_by_name_keeps_its_payload_in_its_dead_letter(
         "billing.charge: the payload is not a valid Charge: amount_cents: "
         "Input should be greater than 0 [greater_than]"
     )
-    letter = DeadLetters.for_settings(settings).get(job_id)
-    assert letter is not None
+    letter = wait_for_dead_letter(settings, job_id)
     assert letter.payload == payload
 
 

@@ -12,12 +12,11 @@ from conftest import ADMIN_TOKEN, start_api, start_worker
 from fixture_service.jobs.charge import CHARGE
 from fixture_service.settings import Settings
 from redis import Redis
-from support.service import SERVICE_JOBS, a_charge, on_rabbitmq
+from support.service import SERVICE_JOBS, a_charge, on_rabbitmq, wait_for_dead_letter
 
 from durable_jobs import JobClient
 from durable_jobs._core.amqp_queues import QUORUM_DELIVERY_LIMIT
 from durable_jobs._core.broker_options import queue_name
-from durable_jobs._core.dead_letters import DeadLetters
 from durable_jobs._core.queues import routed_queue
 from durable_jobs._core.status import JobStatusReader
 from durable_jobs.testing.process_supervisor import ManagedProcess, ProcessSupervisor
@@ -80,8 +79,7 @@ def test_a_job_handed_out_too_often_becomes_a_dead_letter_that_can_be_sent_again
     assert deliveries >= QUORUM_DELIVERY_LIMIT
     worker = start_worker(supervisor, settings)
     wait_for_state(worker, client, job_id, "FAILURE")
-    letter = DeadLetters.for_settings(settings).get(job_id)
-    assert letter is not None
+    letter = wait_for_dead_letter(settings, job_id)
     assert letter.exception == "DeliveryLimitExceeded"
     assert letter.task == CHARGE.name
     assert letter.request_id == "req-poison"

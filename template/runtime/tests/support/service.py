@@ -3,6 +3,7 @@ configuration this run tests (broker, database, priority queues: the environment
 for any service), what waits in its queues, and a charge to send."""
 
 import os
+import time
 import uuid
 
 import pytest
@@ -14,6 +15,7 @@ from pydantic import SecretStr
 
 from durable_jobs import discover_jobs
 from durable_jobs._core.broker_options import queue_name
+from durable_jobs._core.dead_letters import DeadLetter, DeadLetters
 from durable_jobs._core.queues import service_queues
 from durable_jobs._worker.lost_jobs import waiting_in
 
@@ -48,3 +50,14 @@ def a_charge(label: str) -> Charge:
     """A valid one-cent charge with an idempotency key of its own."""
     key = f"{label}-{uuid.uuid4().hex}"
     return Charge(idempotency_key=key, customer_id="c", amount_cents=1, currency="EUR")
+
+
+def wait_for_dead_letter(settings: Settings, job_id: str, timeout: float = 30) -> DeadLetter:
+    """The job's dead letter: written by the worker right after the job's FAILURE state
+    (the failure's signal), so a test that saw the state may have to wait a moment."""
+    letters = DeadLetters.for_settings(settings)
+    deadline = time.monotonic() + timeout
+    while (letter := letters.get(job_id)) is None:
+        assert time.monotonic() < deadline, f"job {job_id} has no dead letter after {timeout} s"
+        time.sleep(0.1)
+    return letter
