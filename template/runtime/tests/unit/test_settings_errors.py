@@ -43,3 +43,21 @@ def test_a_queue_prefix_with_a_dot_is_refused_saying_what_is_allowed() -> None:
 
 def test_the_queue_prefix_the_readme_suggests_is_accepted() -> None:
     assert RuntimeSettings(_env_file=None, queue_prefix="orders-").queue_prefix
+
+
+@pytest.mark.parametrize("name", ["broker_url", "redis_url"])
+def test_a_url_with_an_unencoded_slash_in_its_password_is_refused_without_it(name: str) -> None:
+    message = refusal(**{name: "redis://:se/cret-part@127.0.0.1:6379/0"})
+    assert f"{name.upper()} is not a URL the service can read" in message
+    assert "'/' as %2F" in message
+    assert "se/cret" not in message
+    assert "cret-part" not in message
+
+
+def test_encoded_passwords_sentinels_and_clusters_are_read() -> None:
+    settings = RuntimeSettings(
+        _env_file=None,
+        redis_url="sentinel://:p%2Fw@s1:26379/0;sentinel://s2:26379",
+        broker_url="amqp://u:p%40w@a:5672//;amqp://u:p%40w@b:5672//",
+    )
+    assert settings.broker_url.count("amqp://") == 2

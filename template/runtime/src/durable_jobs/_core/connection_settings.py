@@ -1,8 +1,9 @@
 """How the runtime reaches Redis and the broker, and names what it keeps there."""
 
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings
 
 Seconds = Annotated[float, Field(gt=0)]
@@ -86,3 +87,22 @@ class ConnectionSettings(BaseSettings):
                 "letters, digits, '-' or '_', e.g. 'orders-'"
             )
         return prefix
+
+    @field_validator("redis_url", "broker_url")
+    @classmethod
+    def _urls_can_be_read(cls, value: str, info: ValidationInfo) -> str:
+        """Refused at start-up, not at the first job (a 500 whose traceback held the
+        part of the password after an unencoded '/'); the message quotes no part."""
+        for url in filter(None, (part.strip() for part in value.split(";"))):
+            try:
+                parts = urlsplit(url)
+                readable = bool(parts.scheme and parts.hostname) and parts.port != 0
+            except ValueError:
+                readable = False
+            if not readable:
+                raise ValueError(
+                    f"{str(info.field_name).upper()} is not a URL the service can read "
+                    "(scheme://user:password@host:port/...): percent-encode the user and "
+                    "password ('/' as %2F, '@' as %40, ':' as %3A, '#' as %23)"
+                ) from None
+        return value
