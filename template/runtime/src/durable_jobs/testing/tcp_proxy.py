@@ -27,6 +27,8 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
+        # Connections taken so far: what a test counts to see connections reused.
+        self.accepted = 0
 
     def start(self) -> TcpProxy:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -63,6 +65,7 @@ class TcpProxy:
             upstream.settimeout(None)
             with self._lock:
                 self._sockets |= {client, upstream}
+                self.accepted += 1
             pump = self._delayed_pump if self.delay else self._pump
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=pump, args=(source, sink), daemon=True).start()
