@@ -430,7 +430,7 @@ def test_workflow_runs_lint_and_tests_against_the_brokers_and_builds_the_image(
 ) -> None:
     jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())["jobs"]
     steps = " ".join(step.get("run", "") for step in jobs["checks"]["steps"])
-    targets = ("lint", "test", "test-resilience", "test-runtime", "test-runtime-failover")
+    targets = ("lint", "audit", "test", "test-resilience", "test-runtime", "test-runtime-failover")
     assert all(f"make {target}" in steps for target in targets)
     backing = BACKING_SERVICES & set(compose(project)["services"])
     assert set(jobs["checks"]["services"]) == backing
