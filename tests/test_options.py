@@ -87,6 +87,7 @@ OPTIONS = {
                 "worker.yaml",
                 "worker-autoscaling.yaml",
                 "disruption-budgets.yaml",
+                "network-policies.yaml",
             )
         ],
         base={"use_docker": True},

@@ -159,13 +159,13 @@ def test_an_unregistered_tasks_message_is_refused_without_its_arguments_in_the_l
     [line] = [line for line in worker.output().splitlines() if refused in line]
     assert "(the task's arguments) are not logged" in line
     assert personal not in worker.output()
-    # Celery's verdict: FAILURE, NotRegistered. RabbitMQ also dead-letters the message
-    # Celery rejected, and the worker then stores that verdict over it (the refused
-    # message stays listed with the dead letters). No job record (it is no job of the
-    # service): `/jobs/{id}` answers 404.
-    verdict = "BrokerDeadLetterError" if ON_RABBITMQ else "NotRegistered"
-    worker.wait_until(lambda _: type(sent.result).__name__ == verdict, 20, f"storing {verdict}")
-    assert sent.state == "FAILURE"
+    # Celery's verdict: FAILURE, NotRegistered. On RabbitMQ the message Celery rejected
+    # is dead-lettered too, and the worker that takes it from the dead letters stores
+    # that verdict over the first. No job record (it is no job of the service):
+    # `/jobs/{id}` answers 404.
+    verdicts = {"NotRegistered", "BrokerDeadLetterError"} if ON_RABBITMQ else {"NotRegistered"}
+    worker.wait_until(lambda _: sent.state == "FAILURE", 20, "storing the refusal")
+    assert type(sent.result).__name__ in verdicts
     assert client.records.get(sent.id) is None
 
 
