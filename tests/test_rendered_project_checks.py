@@ -1,5 +1,6 @@
 """The rendered project passes its own checks: ruff, mypy, import-linter and pytest."""
 
+import re
 import shutil
 import stat
 import subprocess
@@ -219,6 +220,9 @@ def test_deleting_every_example_leaves_lint_tests_resilience_and_bench_green(
     passes(run(["make", "test"], project, REDIS_URL=redis_url))
     resilience = run(["make", "test-resilience"], project, REDIS_URL=redis_url)
     assert "completed 30, duplicated 0, lost 0" in resilience.stdout
-    bench = ["make", "bench", "ARGS=--quick --duration 1 --http-rounds 1 --rounds 1 --jobs 100"]
-    result = run(bench, project, timeout=900, REDIS_URL=redis_url)
-    assert "enqueue" in result.stdout, result.stdout[-3000:]
+    # Its machinery, not its figures (a loaded CI machine misses targets): --report-only.
+    quick = "--quick --duration 1 --http-rounds 1 --rounds 1 --jobs 100 --report-only"
+    result = run(["make", "bench", f"ARGS={quick}"], project, timeout=900, REDIS_URL=redis_url)
+    assert "enqueue vs naive throughput" in result.stdout, result.stdout[-3000:]
+    assert re.search(r"^bench: \d+ target\(s\) met", result.stdout, re.M), result.stdout[-3000:]
+    assert re.search(r"(PASS|MISS)$", result.stdout, re.M)
