@@ -5,8 +5,10 @@ from typing import Any
 
 import pytest
 from celery import Celery, Task
+from celery.exceptions import Reject
 from fixture_service import jobs
 from fixture_service.settings import Settings
+from kombu.exceptions import OperationalError
 from support.service import SERVICE_JOBS
 
 from durable_jobs import create_worker_app
@@ -126,3 +128,32 @@ def test_a_retry_never_waits_less_than_the_floor(
     monkeypatch.setattr(Task, "retry", lambda self, *args, **kwargs: seen.update(kwargs))
     app.tasks["billing.charge"].retry(countdown=0)
     assert seen["countdown"] == MIN_RETRY_COUNTDOWN
+
+
+def test_a_retry_whose_message_cannot_reach_the_broker_hands_the_delivery_back(
+    app: Celery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Celery rejects without requeue when the retry cannot be published (the job would
+    end FAILURE, never to run again: seen in a Sentinel failover); the job's delivery
+    goes back to the broker instead."""
+    away = OperationalError("Error 111 connecting to 127.0.0.1:41977. Connection refused.")
+
+    def unpublishable(self: Task[Any, Any], *args: object, **kwargs: object) -> None:
+        raise Reject(away, requeue=False)
+
+    monkeypatch.setattr(Task, "retry", unpublishable)
+    with pytest.raises(Reject) as handed_back:
+        app.tasks["billing.charge"].retry(countdown=5)
+    assert handed_back.value.args == (away, True)
+
+
+def test_a_retry_rejected_for_another_reason_is_left_as_celery_rejected_it(
+    app: Celery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(self: Task[Any, Any], *args: object, **kwargs: object) -> None:
+        raise Reject(ValueError("not serializable"), requeue=False)
+
+    monkeypatch.setattr(Task, "retry", refused)
+    with pytest.raises(Reject) as rejected:
+        app.tasks["billing.charge"].retry(countdown=5)
+    assert rejected.value.args[1] is False

@@ -119,7 +119,13 @@ OVERRIDES = (
         ("__init__", "on_failure", "acknowledge"),
         "No hooks for a message's arrival, its limits and its acknowledgement",
     ),
-    Override("celery", "celery.app.task:Task", ("Request", "retry"), "Retries with a floor"),
+    Override(
+        "celery",
+        "celery.app.task:Task",
+        ("Request", "retry"),
+        "Retries with a floor; a retry Celery cannot publish (broker away) hands the "
+        "delivery back instead of rejecting it for good",
+    ),
     Override(
         "uvicorn",
         "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol",

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from celery import Celery, Task
+from celery.exceptions import Reject
+from kombu.exceptions import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -19,6 +21,8 @@ from .event_loop import run_coroutine
 JobTask = Task[Any, Any]
 WORKER_LOST_RETRY_DELAY = 1
 REDIS_OUTAGE = (RedisConnectionError, RedisTimeoutError)
+# Why a retry's message may not reach the broker: it is away, for now.
+BROKER_AWAY = (OperationalError, ConnectionError, TimeoutError, *REDIS_OUTAGE)
 # Celery's full jitter can draw a countdown of 0: the next attempt may then start, and
 # even fail for good, in another pool process before this attempt has stored RETRY,
 # which would then overwrite the job's final state.
@@ -35,7 +39,18 @@ class JobTaskClass(Task[Any, Any]):
     def retry(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("countdown") is not None:
             kwargs["countdown"] = max(kwargs["countdown"], MIN_RETRY_COUNTDOWN)
-        return super().retry(*args, **kwargs)
+        try:
+            return super().retry(*args, **kwargs)
+        except Reject as reject:
+            rejected: Any = reject  # celery-types does not declare `reason`, `requeue`
+            # Celery rejects the delivery *without* requeue when the retry's message
+            # cannot be published: with the broker away (a Redis master failing over)
+            # the job would end FAILURE and never run again. Hand the delivery back
+            # instead: requeued, or restored from the unacknowledged ones when the
+            # broker is back; the job is retried then.
+            if rejected.requeue or not isinstance(rejected.reason, BROKER_AWAY):
+                raise
+            raise Reject(rejected.reason, requeue=True) from reject
 
 
 def register(app: Celery, job: Job[Any]) -> JobTask:
