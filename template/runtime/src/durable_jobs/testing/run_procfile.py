@@ -14,11 +14,11 @@
 
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
 from .environment import with_dotenv
-from .foreground import run_in_foreground
 from .ports import busy_port_message, planned_ports
 from .procfile import procfile_commands
 
@@ -37,9 +37,17 @@ def run(processes: list[str], directory: Path) -> int:
     if busy:
         print(busy, file=sys.stderr)
         return 1
-    code, interrupted = run_in_foreground(
-        ["honcho", "start", "--env", "/dev/null", *processes], env
-    )
+    child = subprocess.Popen(["honcho", "start", "--env", "/dev/null", *processes], env=env)
+    interrupted = False
+
+    def on_interrupt(*_: object) -> None:
+        # The terminal sends Ctrl-C to honcho too: it stops its processes itself.
+        nonlocal interrupted
+        interrupted = True
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    signal.signal(signal.SIGTERM, lambda *_: child.send_signal(signal.SIGTERM))
+    code = child.wait()
     if interrupted and (code in STOPPED_BY_CTRL_C or code == 0):
         print("Stopped (Ctrl-C): every process ended.", flush=True)
         return 0

@@ -10,11 +10,12 @@ printed says which servers the command got.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 from importlib import import_module
 
 from .._core.settings import RuntimeSettings
-from .foreground import run_in_foreground
 from .server_process import ServerUnavailable
 from .servers import needs, provided
 
@@ -31,8 +32,11 @@ def run_with_servers(settings: RuntimeSettings, command: list[str], for_tests: b
     try:
         with provided(needs(settings, for_tests)) as (variables, line):
             print(line, flush=True)
-            code, _ = run_in_foreground(command, {**os.environ, **variables})
-            return code
+            child = subprocess.Popen(command, env={**os.environ, **variables})
+            # Ctrl-C reaches the command through the terminal; a SIGTERM is passed on.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, lambda *_: child.send_signal(signal.SIGTERM))
+            return child.wait()
     except ServerUnavailable as exc:
         print(exc, file=sys.stderr)
         return 2
